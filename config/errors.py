@@ -1,0 +1,186 @@
+"""One error shape for everything under ``/api/``.
+
+``{"error": {"code": "slot_taken", "message": "...", "fields": {...}}}`` with the right status.
+Our own code raises :class:`ApiError` (or a DRF exception); DRF views are answered by
+:func:`api_exception_handler`; everything else under ``/api/`` that is not already in the shape
+(Django's 404 and 500, other libraries' JSON errors, CSRF failures) is rewritten by
+:class:`ApiErrorMiddleware`, so the Astro site never sees an HTML error page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+API_PREFIXES = ("/api/",)
+
+CODES_BY_STATUS = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    410: "gone",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "rule_broken",
+    429: "rate_limited",
+    500: "server_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+}
+MESSAGES_BY_STATUS = {
+    400: "The request is not valid.",
+    401: "Authentication is required.",
+    403: "You are not allowed to do this.",
+    404: "Not found.",
+    405: "This method is not allowed here.",
+    429: "Too many requests; try again later.",
+    500: "Something went wrong on our side. It has been logged.",
+    503: "The service is temporarily unavailable.",
+}
+
+
+class ApiError(Exception):
+    """The application's one error type: a code the client can branch on, and a status."""
+
+    status_code = 400
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        fields: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.extra = extra or {}
+        if status is not None:
+            self.status_code = status
+
+
+def error_body(
+    code: str, message: str, fields: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+
+
+def _default_code(status_code: int) -> str:
+    return CODES_BY_STATUS.get(status_code, "server_error" if status_code >= 500 else "bad_request")
+
+
+def _default_message(status_code: int) -> str:
+    return MESSAGES_BY_STATUS.get(status_code, "The request could not be completed.")
+
+
+def _flatten_message(detail: Any) -> str:
+    if isinstance(detail, list | tuple):
+        return " ".join(_flatten_message(item) for item in detail)
+    if isinstance(detail, dict):
+        return " ".join(_flatten_message(value) for value in detail.values())
+    return str(detail)
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, answering in our shape. Unknown exceptions fall through to Django (500)."""
+    if isinstance(exc, ApiError):
+        body = error_body(exc.code, exc.message, exc.fields, **exc.extra)
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    status_code = response.status_code
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        response.data = error_body("invalid", "Some fields are not valid.", fields)
+    elif isinstance(exc, exceptions.Throttled):
+        message = f"Too many requests; try again in {exc.wait:.0f} seconds." if exc.wait else None
+        response.data = error_body("rate_limited", message or _default_message(429))
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else _default_code(status_code)
+        response.data = error_body(code, _flatten_message(exc.detail))
+    return response
+
+
+def _is_shaped(payload: Any) -> bool:
+    return isinstance(payload, dict) and isinstance(payload.get("error"), dict) and "code" in payload["error"]
+
+
+def _shape_from_json(payload: Any, status_code: int) -> dict[str, Any]:
+    """Wrap another library's JSON error (Wagtail's ``message``, oscar-api's ``reason``, DRF's
+    ``detail`` or field errors) without losing what it said."""
+    code, message, fields = _default_code(status_code), _default_message(status_code), {}
+    if isinstance(payload, dict):
+        for key in ("message", "detail", "reason", "error"):
+            if isinstance(payload.get(key), str):
+                message = payload[key]
+                break
+        else:
+            fields = payload
+            message = _flatten_message(payload) or message
+    elif isinstance(payload, list) and payload:
+        message = _flatten_message(payload)
+    return error_body(code, message, fields)
+
+
+class ApiErrorMiddleware:
+    """Rewrites any error under ``/api/`` that is not in our shape; also catches view exceptions."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(API_PREFIXES) or response.status_code < 400:
+            return response
+        return self._reshape(response)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not request.path.startswith(API_PREFIXES):
+            return None
+        if isinstance(exception, Http404):
+            return JsonResponse(error_body("not_found", _default_message(404)), status=404)
+        if isinstance(exception, PermissionDenied):
+            return JsonResponse(error_body("permission_denied", _default_message(403)), status=403)
+        logger.exception("Unhandled error on %s %s", request.method, request.path, exc_info=exception)
+        return JsonResponse(error_body("server_error", _default_message(500)), status=500)
+
+    def _reshape(self, response: HttpResponse) -> HttpResponse:
+        status_code = response.status_code
+        payload: Any = None
+        if "json" in response.get("Content-Type", "") and not getattr(response, "streaming", False):
+            try:
+                payload = json.loads(response.content or b"null")
+            except ValueError:
+                payload = None
+            if _is_shaped(payload):
+                return response
+        body = _shape_from_json(payload, status_code)
+        shaped = JsonResponse(body, status=status_code)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary", "Cache-Control"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped

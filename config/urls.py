@@ -1,0 +1,37 @@
+"""The URL map (see ../shared/API.md). Order matters only at the end: Oscar's pages, which its
+dashboard links to, then Wagtail's catch-all page server."""
+
+from django.apps import apps
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from config.api.wagtail import api_router
+from config.health import HealthzView
+from shop.webhooks import stripe_webhook
+
+urlpatterns = [
+    path("healthz", HealthzView.as_view(), name="healthz"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("django-admin/", admin.site.urls),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", include("config.api.urls")),
+    path("api/v2/", api_router.urls),
+    path("api/shop/", include("oscarapi.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
+    # Oscar's own pages: the dashboard at /dashboard/ and the pages it links to.
+    path("", include(apps.get_app_config("oscar").urls[0])),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]
