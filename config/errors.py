@@ -75,9 +75,7 @@ class ApiError(Exception):
             self.status_code = status
 
 
-def error_body(
-    code: str, message: str, fields: dict[str, Any] | None = None, **extra: Any
-) -> dict[str, Any]:
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
 
 
@@ -132,7 +130,11 @@ def _is_shaped(payload: Any) -> bool:
 def _shape_from_json(payload: Any, status_code: int) -> dict[str, Any]:
     """Wrap another library's JSON error (Wagtail's ``message``, oscar-api's ``reason``, DRF's
     ``detail`` or field errors) without losing what it said."""
-    code, message, fields = _default_code(status_code), _default_message(status_code), {}
+    code, message, fields = (
+        _default_code(status_code),
+        _default_message(status_code),
+        {},
+    )
     if isinstance(payload, dict):
         for key in ("message", "detail", "reason", "error"):
             if isinstance(payload.get(key), str):
@@ -180,7 +182,13 @@ class ApiErrorMiddleware:
                 return response
         body = _shape_from_json(payload, status_code)
         shaped = JsonResponse(body, status=status_code)
-        for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary", "Cache-Control"):
+        for header in (
+            "Allow",
+            "Retry-After",
+            "WWW-Authenticate",
+            "Vary",
+            "Cache-Control",
+        ):
             if header in response:
                 shaped[header] = response[header]
         return shaped

@@ -46,7 +46,11 @@ class HealthzView(HealthCheckView):
     @property
     def checks(self):
         timeout = datetime.timedelta(seconds=settings.HEALTHZ_TIMEOUT_SECONDS)
-        chosen = [(checks.Database, {}), (checks.Cache, {"timeout": timeout}), (checks.Storage, {})]
+        chosen = [
+            (checks.Database, {}),
+            (checks.Cache, {"timeout": timeout}),
+            (checks.Storage, {}),
+        ]
         if settings.CELERY_BROKER_URL:
             chosen.append((Broker, {"timeout": timeout}))
         return chosen

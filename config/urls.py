@@ -5,12 +5,13 @@ from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.api.views import api_not_found
 from config.api.wagtail import api_router
 from config.health import HealthzView
 from shop.webhooks import stripe_webhook
@@ -25,6 +26,8 @@ urlpatterns = [
     path("api/shop/", include("oscarapi.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Anything else under /api/ is a JSON 404, never a slash redirect or Wagtail's page server.
+    re_path(r"^api/", api_not_found),
     path("_allauth/", include("allauth.headless.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
     # Oscar's own pages: the dashboard at /dashboard/ and the pages it links to.

@@ -19,7 +19,8 @@ from config.errors import error_body
 def stripe_webhook(request: HttpRequest) -> JsonResponse:
     if not settings.STRIPE_WEBHOOK_SECRET:
         return JsonResponse(
-            error_body("webhook_not_configured", "STRIPE_WEBHOOK_SECRET is not set."), status=503
+            error_body("webhook_not_configured", "STRIPE_WEBHOOK_SECRET is not set."),
+            status=503,
         )
     try:
         stripe.Webhook.construct_event(
@@ -31,7 +32,11 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
     except ValueError:
         return JsonResponse(error_body("invalid_payload", "The body is not a Stripe event."), status=400)
     except stripe.SignatureVerificationError:
-        return JsonResponse(error_body("invalid_signature", "The Stripe signature does not verify."), status=400)
+        return JsonResponse(
+            error_body("invalid_signature", "The Stripe signature does not verify."),
+            status=400,
+        )
     return JsonResponse(
-        error_body("not_processing_yet", "Events are not processed yet; Stripe will retry."), status=503
+        error_body("not_processing_yet", "Events are not processed yet; Stripe will retry."),
+        status=503,
     )

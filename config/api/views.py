@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -15,7 +16,12 @@ class ApiRootApi(APIView):
     @extend_schema(
         responses=inline_serializer(
             "ApiRoot",
-            {"name": serializers.CharField(), "version": serializers.CharField(), "schema": serializers.URLField(), "docs": serializers.URLField()},
+            {
+                "name": serializers.CharField(),
+                "version": serializers.CharField(),
+                "schema": serializers.URLField(),
+                "docs": serializers.URLField(),
+            },
         )
     )
     def get(self, request: Request) -> Response:
@@ -27,3 +33,8 @@ class ApiRootApi(APIView):
                 "docs": request.build_absolute_uri(reverse("api-docs")),
             }
         )
+
+
+def api_not_found(request, *args, **kwargs):
+    """No API endpoint here; ApiErrorMiddleware answers in the error shape."""
+    raise Http404

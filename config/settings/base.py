@@ -95,10 +95,12 @@ THIRD_PARTY_APPS = [
     "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "sorl.thumbnail",
 ]
 LOCAL_APPS = [
+    "config",
     "accounts",
     "cms",
     "shop",
@@ -347,7 +349,13 @@ SPECTACULAR_SETTINGS = {
     '`{"error": {"code": ..., "message": ..., "fields": {...}}}`.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SCHEMA_PATH_PREFIX": r"/api/(v1|shop)",
+    # Our API and oscar-api's basket; not Wagtail's admin-internal endpoints.
+    "PREPROCESSING_HOOKS": ["config.api.schema.only_public_api"],
+    # Swagger UI from our own static files: no CDN at run time.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[FRONTEND_URL])
 CORS_ALLOW_CREDENTIALS = True
@@ -378,5 +386,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"health_check": {"level": "ERROR"}},
+    "loggers": {
+        "health_check": {"level": "ERROR"},
+        "oscar.alerts": {"level": "WARNING"},
+    },
 }

@@ -20,16 +20,26 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 _require("STRIPE_SECRET_KEY", env("STRIPE_SECRET_KEY", default=""), why="payments")
-_require("STRIPE_WEBHOOK_SECRET", env("STRIPE_WEBHOOK_SECRET", default=""), why="webhook signatures")
-_require("CELERY_BROKER_URL", env("CELERY_BROKER_URL", default=""), why="tasks must not run in web requests")
-_require("CACHE_URL", env("CACHE_URL", default=""), why="rate limits and caches shared between processes")
+_require(
+    "STRIPE_WEBHOOK_SECRET",
+    env("STRIPE_WEBHOOK_SECRET", default=""),
+    why="webhook signatures",
+)
+_require(
+    "CELERY_BROKER_URL",
+    env("CELERY_BROKER_URL", default=""),
+    why="tasks must not run in web requests",
+)
+_require(
+    "CACHE_URL",
+    env("CACHE_URL", default=""),
+    why="rate limits and caches shared between processes",
+)
 
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-}
+STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -1,0 +1,68 @@
+"""``python manage.py seed_demo``: the demo site in German and English, idempotently.
+
+A second run changes nothing. Size options let benchmarks seed larger data sets.
+"""
+
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_admin, seed_shoppers
+from cms.demo import seed_site_tree, seed_videos
+from shop.demo import seed_orders, seed_video_products
+
+
+class Command(BaseCommand):
+    help = "Seed the demo: site tree (DE+EN), an admin, videos, shoppers and orders. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--videos", type=int, default=12, help="video pages (each in DE and EN)")
+        parser.add_argument("--users", type=int, default=5, help="shoppers")
+        parser.add_argument("--orders", type=int, default=10, help="paid orders")
+        parser.add_argument(
+            "--admin-password",
+            default=DEMO_ADMIN_PASSWORD,
+            help=f"password of {ADMIN_EMAIL} (reset on every run)",
+        )
+
+    def handle(self, *args, videos, users, orders, admin_password, **options):
+        if min(videos, users, orders) < 0:
+            raise CommandError("Sizes must be zero or more.")
+        if (
+            not settings.DEBUG
+            and admin_password == DEMO_ADMIN_PASSWORD
+            and "production" in settings.SETTINGS_MODULE
+        ):
+            raise CommandError("Refusing to create the demo admin with its public password in production.")
+        started = time.monotonic()
+        self._last_line = 0.0
+        self.stdout.write("Seeding the demo …")
+        _home, library = seed_site_tree()
+        self.stdout.write("  site tree: DE and EN home and library")
+        admin = seed_admin(password=admin_password)
+        video_pages = seed_videos(library, videos, self._progress)
+        shoppers = seed_shoppers(users, self._progress)
+        products = seed_video_products(video_pages)
+        new_orders = seed_orders(orders, shoppers, products, self._progress) if orders else 0
+        self.stdout.write(
+            f"Done in {time.monotonic() - started:.1f} s: {len(video_pages)} videos, "
+            f"{len(shoppers)} shoppers, {orders} orders ({new_orders} new)."
+        )
+        self.stdout.write(self.style.SUCCESS("Admin login:"))
+        self.stdout.write(f"  e-mail:   {admin.email}\n  password: {admin_password}")
+        self.stdout.write(
+            f"  Wagtail admin {settings.BACKEND_URL}/admin/"
+            f" · Oscar dashboard {settings.BACKEND_URL}/dashboard/"
+        )
+
+    def _progress(self, what: str, done: int, total: int) -> None:
+        """One line per stage, redrawn in place on a terminal; at most a few lines a second elsewhere."""
+        now = time.monotonic()
+        if done != total and now - self._last_line < (0.1 if sys.stdout.isatty() else 2.0):
+            return
+        self._last_line = now
+        end = "\n" if done == total else ("\r" if sys.stdout.isatty() else "\n")
+        self.stdout.write(f"  {what}: {done}/{total}", ending=end)
+        self.stdout.flush()
