@@ -105,7 +105,8 @@ def seed_site_tree() -> tuple[HomePage, LibraryIndexPage]:
     """Wagtail's root holds the German home (the default site's root page) and its English
     translation side by side, so one site serves both locale trees (see cms.models)."""
     german, english = _locales()
-    root = Page.get_first_root_node()
+    # Wagtail's migrations create the root; a database emptied by `flush` no longer has it.
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root", locale=german)
     home = HomePage.objects.filter(locale=german, depth=2).first()
     if home is None:
         # Wagtail's migrations leave a placeholder "Welcome" page (slug "home") and a site on it.

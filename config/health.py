@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
+import kombu
 from django.conf import settings
 from django.http import JsonResponse
 from health_check import checks
@@ -22,13 +23,12 @@ from health_check.views import HealthCheckView
 class Broker(HealthCheck):
     """Opens a connection to Celery's broker (Redis, RabbitMQ, ...), whatever its transport."""
 
+    url: str = dataclasses.field(default="", repr=False)  # may hold a password
     timeout: datetime.timedelta = dataclasses.field(default=datetime.timedelta(seconds=3), repr=False)
 
     def run(self) -> None:
-        from config.celery_app import app
-
         try:
-            with app.connection_for_write() as connection:
+            with kombu.Connection(self.url, connect_timeout=self.timeout.total_seconds()) as connection:
                 connection.ensure_connection(max_retries=1, timeout=self.timeout.total_seconds())
         except Exception as exc:  # kombu raises transport-specific errors
             raise ServiceUnavailable(f"Broker unreachable: {type(exc).__name__}") from exc
@@ -52,7 +52,7 @@ class HealthzView(HealthCheckView):
             (checks.Storage, {}),
         ]
         if settings.CELERY_BROKER_URL:
-            chosen.append((Broker, {"timeout": timeout}))
+            chosen.append((Broker, {"url": settings.CELERY_BROKER_URL, "timeout": timeout}))
         return chosen
 
     async def get(self, request, *args, **kwargs):

@@ -28,6 +28,7 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now; silences a warning from dj-stripe
 # The public base URL of this back end (links in e-mails, Stripe return URLs, admin links).
 BACKEND_URL = env("BACKEND_URL", default="http://localhost:8000").rstrip("/")
 # The Astro site; e-mails and Stripe send shoppers back there.
@@ -356,6 +357,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Its deploy check turns oscar-api's schema hints into warnings we cannot fix there; the
+    # schema's validity is a test instead (tests/config/test_schema.py).
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[FRONTEND_URL])
 CORS_ALLOW_CREDENTIALS = True

@@ -1,0 +1,59 @@
+# Phialo Portal. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tests run on PostgreSQL and Redis (both run on every development and CI machine);
+# point these elsewhere to use other servers. DATABASE_URL=sqlite:///... runs them on SQLite.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/phialo
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/2
+PYTEST_ARGS ?= --reuse-db
+
+.PHONY: help install demo run test test-fast lint format migrations-check bench ci
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements/base.txt requirements/dev.txt requirements/production.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt -r requirements/production.txt
+	@touch $@
+
+install: $(BIN)/.installed  ## create .venv and install the pinned requirements
+
+demo: install  ## set up and run the demo on SQLite (seeded; prints the admin login)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/  dashboard: /dashboard/  API docs: /api/docs/)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+run: install  ## run the development server without seeding
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install  ## run the whole test suite (PostgreSQL + Redis by default)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: PYTEST_ARGS = --reuse-db -m "not slow"
+test-fast: test  ## the suite without the slow migrate-from-zero check
+
+lint: install  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install  ## ruff fix and format
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install  ## fail when a model change has no migration
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install  ## run the benchmarks; writes bench/results/latest.json
+	$(BIN)/python -m bench
+
+ci:  ## what CI runs, from a clean checkout
+	.ci/run

@@ -1,0 +1,60 @@
+"""Every settings module loads; production refuses to start without real secrets, and passes
+Django's deployment checks once it has them. Each case runs in a fresh interpreter."""
+
+import os
+
+import pytest
+
+from tests.helpers import manage
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "k3#Vq9!mZ2@wLp7$Rt5^yB8&nH4*cJ6(sD1)fG0-xE_aU+oI=eW",
+    "DATABASE_URL": "postgres://phialo@127.0.0.1:5432/phialo",
+    "CACHE_URL": "redis://127.0.0.1:6379/0",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "STRIPE_SECRET_KEY": "sk_test_" + "a" * 24,
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + "b" * 32,
+    "DJANGO_ALLOWED_HOSTS": "api.phialo.example",
+}
+CONFIG_VARIABLES = {*PRODUCTION_ENV, "DJANGO_DEBUG"}
+
+
+def run_manage(settings_module: str, *args: str, env: dict[str, str] | None = None):
+    clean = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
+    clean.update(env or {})
+    clean["DJANGO_SETTINGS_MODULE"] = settings_module
+    return manage(*args, env=clean)
+
+
+@pytest.mark.parametrize("module", ["config.settings.local", "config.settings.test"])
+def test_development_settings_load_with_nothing_configured(module):
+    result = run_manage(module, "check")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "CELERY_BROKER_URL"]
+)
+def test_production_refuses_to_start_without_each_secret(missing):
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
+    result = run_manage("config.settings.production", "check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and missing in result.stderr
+
+
+def test_production_refuses_a_development_secret_key_and_sqlite():
+    result = run_manage(
+        "config.settings.production", "check", env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "short"}
+    )
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DATABASE_URL"}
+    result = run_manage("config.settings.production", "check", env=env)
+    assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+
+def test_production_with_secrets_passes_the_deployment_checks_without_a_warning():
+    result = run_manage(
+        "config.settings.production", "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
