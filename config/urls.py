@@ -6,6 +6,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -30,6 +31,8 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("_allauth/", include("allauth.headless.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
+    # Staff sign in once, through Wagtail's login (where two-factor is enforced), for all admins.
+    path("dashboard/login/", RedirectView.as_view(pattern_name="wagtailadmin_login", query_string=True)),
     # Oscar's own pages: the dashboard at /dashboard/ and the pages it links to.
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]

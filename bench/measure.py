@@ -1,0 +1,90 @@
+"""Timing one benchmark in-process with Django's test client, endpoint and floor alike."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.benchmarks import Benchmark
+from bench.floor import floor_register
+from bench.progress import Progress
+
+
+class BenchmarkError(Exception):
+    """The endpoint or its floor did not answer as the comparison needs."""
+
+
+def _get(client: Client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise BenchmarkError(f"GET {url} answered {response.status_code}: {response.content[:300]!r}")
+    return response
+
+
+def _queries(client: Client, url: str) -> int:
+    # Counts the request thread's connection only: work a view hands to other threads is not seen.
+    with CaptureQueriesContext(connection) as captured:
+        _get(client, url)
+    return len(captured.captured_queries)
+
+
+def _summary(seconds: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in seconds]
+    return {
+        "median": round(statistics.median(ms), 3),
+        "p95": round(statistics.quantiles(ms, n=20, method="inclusive")[18], 3),
+    }
+
+
+def benchmark_run(benchmark: Benchmark, *, requests: int, warmup: int) -> dict[str, Any]:
+    """Warm both up, then time ``requests`` GETs of each, alternating which goes first."""
+    client = Client()
+    body = _get(client, benchmark.url).content
+    try:
+        floor_register(name=benchmark.name, body=body)
+    except ValueError as error:
+        raise BenchmarkError(str(error)) from error
+    if _get(client, benchmark.floor_url).content != body:
+        raise BenchmarkError(f"{benchmark.name}: the floor's bytes differ from the endpoint's")
+
+    print(f"[{benchmark.name}] warm-up: {warmup} requests each", flush=True)
+    for _ in range(warmup):
+        _get(client, benchmark.url)
+        _get(client, benchmark.floor_url)
+
+    samples: dict[str, list[float]] = {benchmark.url: [], benchmark.floor_url: []}
+    order = [benchmark.url, benchmark.floor_url]
+    progress = Progress()
+    gc.collect()
+    for number in range(1, requests + 1):
+        for url in order if number % 2 else reversed(order):
+            started = time.perf_counter()
+            response = client.get(url)
+            samples[url].append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise BenchmarkError(f"GET {url} answered {response.status_code} during timing")
+        progress(f"[{benchmark.name}] timed requests", number, requests)
+
+    endpoint = _summary(samples[benchmark.url])
+    floor = _summary(samples[benchmark.floor_url])
+    result: dict[str, Any] = {
+        "name": benchmark.name,
+        "url": benchmark.url,
+        "figure": endpoint["median"],
+        "unit": "ms",
+        "p95": endpoint["p95"],
+        "baseline": {"name": f"{benchmark.name}_floor", "figure": floor["median"], "p95": floor["p95"]},
+        "ratio": round(endpoint["median"] / floor["median"], 2),
+        "queries": _queries(client, benchmark.url),
+        "baseline_queries": _queries(client, benchmark.floor_url),
+        "requests": requests,
+    }
+    if benchmark.one_item_url:
+        result["queries_one_item"] = _queries(client, benchmark.one_item_url)
+    return result

@@ -1,0 +1,38 @@
+"""Settings for ``python -m bench``: the local settings on the benchmark's own database.
+
+DEBUG is off so Django keeps no query log and serves as it would in production; the test client's
+host is allowed. The database is ``BENCH_DATABASE_URL`` or a SQLite file beside this module, never
+the demo's ``db.sqlite3``.
+"""
+
+import warnings
+from pathlib import Path
+
+from config.settings.local import *  # noqa: F403
+from config.settings.local import LOGGING, REST_FRAMEWORK, env
+
+BENCH_SQLITE_PATH = Path(__file__).resolve().parent / ".bench.sqlite3"
+
+DEBUG = False
+ROOT_URLCONF = "bench.urls"
+ALLOWED_HOSTS = ["*"]
+
+DATABASES = {"default": env.db("BENCH_DATABASE_URL", default=f"sqlite:///{BENCH_SQLITE_PATH}")}
+# As in config/settings/base.py, so SQLite is measured in the mode the demo runs it in.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+
+# The throttles still run (their cache round trip is part of the cost), but a long run from one
+# address must not be answered 429.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "1000000/minute", "user": "1000000/minute"},
+}
+
+# Seeding logs every page it publishes; only warnings are worth a line here.
+LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
+# Whitenoise looks for collected static files, which a benchmark of JSON endpoints never serves.
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
