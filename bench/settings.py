@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 
 from config.settings.local import *  # noqa: F403
-from config.settings.local import LOGGING, REST_FRAMEWORK, env
+from config.settings.local import LOGGING, REST_FRAMEWORK, database_config, env
 
 BENCH_SQLITE_PATH = Path(__file__).resolve().parent / ".bench.sqlite3"
 
@@ -17,13 +17,7 @@ DEBUG = False
 ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = ["*"]
 
-DATABASES = {"default": env.db("BENCH_DATABASE_URL", default=f"sqlite:///{BENCH_SQLITE_PATH}")}
-# As in config/settings/base.py, so SQLite is measured in the mode the demo runs it in.
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
-    )
+DATABASES = {"default": database_config(env("BENCH_DATABASE_URL", default=f"sqlite:///{BENCH_SQLITE_PATH}"))}
 
 # The throttles still run (their cache round trip is part of the cost), but a long run from one
 # address must not be answered 429.

@@ -34,15 +34,20 @@ BACKEND_URL = env("BACKEND_URL", default="http://localhost:8000").rstrip("/")
 # The Astro site; e-mails and Stripe send shoppers back there.
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:4321").rstrip("/")
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the demo server read while a Celery-eager write is running; a busy timeout
-    # turns "database is locked" into a short wait.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
-    )
+
+def database_config(url: str) -> dict:
+    """A DATABASES entry from a URL, with the options every environment wants."""
+    config = environ.Env.db_url_config(url)
+    config["ATOMIC_REQUESTS"] = False
+    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the demo server read while a Celery-eager write is running; a busy timeout
+        # turns "database is locked" into a short wait.
+        config.setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
+    return config
+
+
+DATABASES = {"default": database_config(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://phialo")}
 
