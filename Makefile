@@ -26,7 +26,7 @@ install: $(BIN)/.installed  ## create .venv and install the pinned requirements
 
 demo: install  ## set up and run the demo on SQLite (seeded; prints the admin login)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	BACKEND_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/  dashboard: /dashboard/  API docs: /api/docs/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

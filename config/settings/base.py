@@ -83,6 +83,7 @@ WAGTAIL_APPS = [
     # Only wagtail_localize.locales, never wagtail.locales as well (duplicate label).
     "wagtail_localize",
     "wagtail_localize.locales",
+    "wagtail_headless_preview",
     "modelcluster",
     "taggit",
 ]
@@ -242,8 +243,19 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL full-text search with German stemming ("Fassungen" finds "Fassung"). One index
+    # serves both languages, so English text is stemmed the German way too.
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "german"
 WAGTAILAPI_BASE_URL = BACKEND_URL
 WAGTAILAPI_LIMIT_MAX = 100
+# Drafts are previewed on the Astro site, which fetches them with the preview token.
+WAGTAIL_HEADLESS_PREVIEW = {
+    "CLIENT_URLS": {"default": env("PREVIEW_URL", default=f"{FRONTEND_URL}/preview")},
+    "SERVE_BASE_URL": FRONTEND_URL,
+    "REDIRECT_ON_PREVIEW": False,
+    "ENFORCE_TRAILING_SLASH": True,
+}
 
 # ------------------------------------------------------------------------------
 # Oscar (digital goods in EUR) and oscar-api
