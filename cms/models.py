@@ -60,13 +60,13 @@ class Category(TranslatableMixin, models.Model):
         return self.name
 
 
-def frontend_path(page: Page) -> str:
-    """The page's path on the Astro site: ``/de/bibliothek/ringe/`` for ``/home/bibliothek/ringe/``.
+def frontend_path(url_path: str, language_code: str) -> str:
+    """A page's path on the Astro site: ``/de/bibliothek/ringe/`` for ``/home/bibliothek/ringe/``.
 
-    Every locale tree hangs under its own home page, whose slug is dropped for the language code.
+    Every locale tree hangs under its own home page, whose slug gives way to the language code.
     """
-    below_home = page.url_path.strip("/").split("/")[1:]
-    return "/".join(["", page.locale.language_code, *below_home, ""]).replace("//", "/")
+    below_home = url_path.strip("/").split("/")[1:]
+    return "/" + "/".join([language_code, *below_home]) + "/"
 
 
 class HeadlessPage(HeadlessPreviewMixin, Page):
@@ -77,7 +77,7 @@ class HeadlessPage(HeadlessPreviewMixin, Page):
 
     def get_url_parts(self, request=None):
         site_id, _root_url, _path = super().get_url_parts(request) or (None, None, None)
-        return site_id, settings.FRONTEND_URL, frontend_path(self)
+        return site_id, settings.FRONTEND_URL, frontend_path(self.url_path, self.locale.language_code)
 
 
 class HomePage(HeadlessPage):

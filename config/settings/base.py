@@ -249,6 +249,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "german"
 WAGTAILAPI_BASE_URL = BACKEND_URL
 WAGTAILAPI_LIMIT_MAX = 100
+# Browsers and CDNs may reuse a catalogue answer this long before revalidating with its ETag.
+CATALOG_CACHE_MAX_AGE = env.int("CATALOG_CACHE_MAX_AGE", default=60)
 # Drafts are previewed on the Astro site, which fetches them with the preview token.
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {"default": env("PREVIEW_URL", default=f"{FRONTEND_URL}/preview")},

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_admin, seed_shoppers
-from cms.demo import seed_site_tree, seed_videos
+from cms.demo import seed_courses_and_bundle, seed_site_tree, seed_videos
 from shop.demo import seed_orders, seed_video_products
 
 
@@ -43,6 +43,8 @@ class Command(BaseCommand):
         self.stdout.write("  site tree: DE and EN home and library")
         admin = seed_admin(password=admin_password)
         video_pages = seed_videos(library, videos, self._progress)
+        seed_courses_and_bundle(library, video_pages)
+        self.stdout.write("  courses and bundle: 2 courses, 1 bundle")
         shoppers = seed_shoppers(users, self._progress)
         products = seed_video_products(video_pages)
         new_orders = seed_orders(orders, shoppers, products, self._progress) if orders else 0

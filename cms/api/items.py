@@ -1,0 +1,125 @@
+"""Catalogue rows (from ``cms.selectors``) as API items.
+
+Plain functions over ``values()`` rows: a list of 50 items is built in well under a millisecond.
+``cms.api.serializers`` describes the same shapes for the OpenAPI schema, and a test holds the
+two together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q
+
+from cms import selectors
+from cms.images import thumbnails_for
+from cms.models import CoursePage, VideoPage, frontend_path
+from config.api.formats import money
+
+
+@dataclass
+class Context:
+    """What the items of one response need from other tables, read once for all of them."""
+
+    thumbnails: dict[int, dict] = field(default_factory=dict)
+    translations: dict[UUID, dict[str, str]] = field(default_factory=dict)
+    durations: dict[int, int] = field(default_factory=dict)  # video page id -> seconds
+    prices: dict[int, Decimal | None] = field(default_factory=dict)  # page id -> price
+
+    @classmethod
+    def for_rows(cls, rows: Iterable[dict], *, lessons: bool = False, bundle_items: bool = False) -> Context:
+        rows = list(rows)
+        context = cls(
+            thumbnails=thumbnails_for(row["thumbnail_id"] for row in rows),
+            translations=selectors.translations_for(row["translation_key"] for row in rows),
+        )
+        if lessons:
+            ids = {pk for row in rows if "sections" in row for pk in selectors.lesson_ids(row)}
+            context.durations = dict(
+                VideoPage.objects.filter(pk__in=ids).values_list("pk", "duration_seconds")
+            )
+        if bundle_items:
+            ids = {pk for row in rows if "items" in row for pk in bundle_item_ids(row)}
+            for model in (VideoPage, CoursePage):
+                context.prices.update(model.objects.filter(Q(pk__in=ids)).values_list("pk", "price"))
+        return context
+
+
+def bundle_item_ids(row: dict[str, Any]) -> list[int]:
+    return [block["value"] for block in row["items"].raw_data if block["value"]]
+
+
+def _base(row: dict[str, Any], context: Context) -> dict[str, Any]:
+    language = row["locale__language_code"]
+    price = row["price"]
+    return {
+        "id": str(row["translation_key"]),
+        "slug": row["slug"],
+        "title": row["title"],
+        "summary": row["summary"],
+        "thumbnail": context.thumbnails.get(row["thumbnail_id"]),
+        "price": money(price) if price else None,
+        "is_free": not price,
+        "included_in_subscription": row["included_in_subscription"],
+        "url_path": frontend_path(row["url_path"], language),
+        "locale": language,
+        "translations": context.translations.get(row["translation_key"], {}),
+    }
+
+
+def _category(row: dict[str, Any]) -> dict[str, str] | None:
+    if row["category__slug"] is None:
+        return None
+    return {
+        "id": str(row["category__translation_key"]),
+        "slug": row["category__slug"],
+        "name": row["category__name"],
+    }
+
+
+def video_item(row: dict[str, Any], context: Context) -> dict[str, Any]:
+    return {
+        **_base(row, context),
+        "duration_seconds": row["duration_seconds"],
+        "category": _category(row),
+        "level": row["level"],
+        "has_preview": row["free_preview"],
+    }
+
+
+def course_item(row: dict[str, Any], context: Context) -> dict[str, Any]:
+    lesson_ids = selectors.lesson_ids(row)
+    return {
+        **_base(row, context),
+        "category": _category(row),
+        "level": row["level"],
+        "lesson_count": len(lesson_ids),
+        "duration_seconds": sum(context.durations.get(pk, 0) for pk in lesson_ids),
+    }
+
+
+def bundle_item(row: dict[str, Any], context: Context) -> dict[str, Any]:
+    ids = bundle_item_ids(row)
+    value = selectors.single_prices_total(context.prices.get(pk) for pk in ids)
+    price = row["price"] or Decimal("0.00")
+    return {
+        **_base(row, context),
+        "item_count": len(ids),
+        "value": money(value),
+        "saving": money(max(value - price, Decimal("0.00"))),
+    }
+
+
+def category_item(row: dict[str, Any], translations: dict[UUID, dict[str, str]]) -> dict[str, Any]:
+    return {
+        "id": str(row["translation_key"]),
+        "slug": row["slug"],
+        "name": row["name"],
+        "description": row["description"],
+        "locale": row["locale__language_code"],
+        "translations": translations.get(row["translation_key"], {}),
+    }

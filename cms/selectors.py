@@ -1,0 +1,254 @@
+"""Reads of the catalogue for the API, in a constant number of queries.
+
+A request names a locale. What it is served: every live item in that locale, and the German
+source of every item not (yet) translated into it, marked ``locale: "de"``. Lists are read
+with ``values()`` rather than page instances: a page model is heavy, and a catalogue list
+needs a dozen columns of each row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Case, IntegerField, Q, QuerySet, When
+from wagtail.models import Page
+
+from cms.models import BundlePage, Category, CoursePage, LibraryIndexPage, VideoPage, frontend_path
+
+SOURCE_LOCALE = "de"
+
+# Columns every catalogue item shares, then each type's own.
+ITEM_FIELDS = (
+    "id",
+    "translation_key",
+    "slug",
+    "title",
+    "summary",
+    "thumbnail_id",
+    "price",
+    "included_in_subscription",
+    "url_path",
+    "locale__language_code",
+    "first_published_at",
+)
+CATEGORY_FIELDS = ("category__translation_key", "category__slug", "category__name")
+VIDEO_FIELDS = (*ITEM_FIELDS, *CATEGORY_FIELDS, "duration_seconds", "level", "free_preview")
+COURSE_FIELDS = (*ITEM_FIELDS, *CATEGORY_FIELDS, "level", "sections")
+BUNDLE_FIELDS = (*ITEM_FIELDS, "items")
+
+ORDERINGS = {
+    "title": ("title", "path"),
+    "-title": ("-title", "path"),
+    "price": ("price", "path"),
+    "-price": ("-price", "path"),
+    "published": ("first_published_at", "path"),
+    "-published": ("-first_published_at", "path"),
+    "duration": ("duration_seconds", "path"),
+    "-duration": ("-duration_seconds", "path"),
+    "library": ("path",),
+}
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    category: str | None = None
+    level: str | None = None
+    access: str | None = None  # free | purchase | subscription
+    q: str | None = None
+    course: str | None = None  # a course's slug: its lessons
+    ordering: str | None = None
+
+
+def served(queryset: QuerySet, locale: str) -> QuerySet:
+    """Items in ``locale``, and the German source of those without a translation into it."""
+    in_locale = Q(locale__language_code=locale)
+    if locale == SOURCE_LOCALE:
+        return queryset.filter(in_locale)
+    translated = queryset.filter(in_locale).values("translation_key")
+    return queryset.filter(
+        in_locale | (Q(locale__language_code=SOURCE_LOCALE) & ~Q(translation_key__in=translated))
+    )
+
+
+def _live(model) -> QuerySet:
+    return model.objects.live()
+
+
+def _search_ids(model, query: str) -> list[int]:
+    """Ids of live pages matching ``query`` (title, summary, description), best first."""
+    return [page.pk for page in _live(model).search(query, order_by_relevance=True)[:1000]]
+
+
+def _ordered(queryset: QuerySet, ordering: str | None, relevance: list[int] | None) -> QuerySet:
+    if ordering:
+        return queryset.order_by(*ORDERINGS[ordering])
+    if relevance:
+        rank = Case(
+            *(When(pk=pk, then=index) for index, pk in enumerate(relevance)), output_field=IntegerField()
+        )
+        return queryset.order_by(rank, "path")
+    return queryset.order_by("path")
+
+
+def _filtered(model, locale: str, filters: CatalogFilters) -> QuerySet:
+    queryset = served(_live(model), locale)
+    if filters.category:
+        queryset = queryset.filter(category__slug=filters.category)
+    if filters.level:
+        queryset = queryset.filter(level=filters.level)
+    if filters.access == "free":
+        queryset = queryset.filter(Q(price__isnull=True) | Q(price=0))
+    elif filters.access == "purchase":
+        queryset = queryset.filter(price__gt=0)
+    elif filters.access == "subscription":
+        queryset = queryset.filter(included_in_subscription=True)
+    if filters.course:
+        queryset = queryset.filter(translation_key__in=course_lesson_keys(filters.course))
+    relevance = None
+    if filters.q:
+        relevance = _search_ids(model, filters.q)
+        queryset = queryset.filter(pk__in=relevance)
+    return _ordered(queryset, filters.ordering, relevance)
+
+
+def videos_for_catalog(*, locale: str, filters: CatalogFilters) -> QuerySet:
+    return _filtered(VideoPage, locale, filters).values(*VIDEO_FIELDS)
+
+
+def courses_for_catalog(*, locale: str, filters: CatalogFilters) -> QuerySet:
+    return _filtered(CoursePage, locale, filters).values(*COURSE_FIELDS)
+
+
+def bundles_for_catalog(*, locale: str, filters: CatalogFilters) -> QuerySet:
+    return _filtered(BundlePage, locale, filters).values(*BUNDLE_FIELDS)
+
+
+def categories_for_catalog(*, locale: str) -> QuerySet:
+    return served(Category.objects.all(), locale).values(
+        "translation_key", "slug", "name", "description", "locale__language_code"
+    )
+
+
+def category_exists(slug: str) -> bool:
+    return Category.objects.filter(slug=slug).exists()
+
+
+def page_by_slug(model, *, slug: str, locale: str, extra: Sequence[str] = ("description",)) -> dict | None:
+    """The served version of the live page with ``slug`` in any locale, preferring ``locale``'s.
+
+    Editors may translate slugs, so the English slug and the German one both find the item.
+    """
+    fields = {VideoPage: VIDEO_FIELDS, CoursePage: COURSE_FIELDS, BundlePage: BUNDLE_FIELDS}[model]
+    keys = list(
+        _live(model)
+        .filter(slug=slug)
+        .order_by(Case(When(locale__language_code=locale, then=0), default=1))
+        .values_list("translation_key", flat=True)[:1]
+    )
+    if not keys:
+        return None
+    return served(_live(model), locale).filter(translation_key=keys[0]).values(*fields, *extra).first()
+
+
+def course_lesson_keys(course_slug: str) -> list[UUID]:
+    """Translation keys of a course's lessons, found by the course's slug in any locale."""
+    course = _live(CoursePage).filter(slug=course_slug).only("sections").first()
+    if course is None:
+        return []
+    ids = course.lesson_ids()
+    keys = keys_for_page_ids(ids)
+    return [keys[pk] for pk in ids if pk in keys]
+
+
+def keys_for_page_ids(ids: Iterable[int]) -> dict[int, UUID]:
+    """``{page_id: translation_key}`` of the pages that exist, in one query."""
+    return dict(Page.objects.filter(pk__in=set(ids)).values_list("pk", "translation_key"))
+
+
+def served_by_key(model, keys: Iterable[UUID], locale: str, fields: Sequence[str]) -> dict[UUID, dict]:
+    """``{translation_key: row}`` of the served versions of the given pages."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    rows = served(_live(model), locale).filter(translation_key__in=keys).values(*fields)
+    return {row["translation_key"]: row for row in rows}
+
+
+def translations_for(keys: Iterable[UUID]) -> dict[UUID, dict[str, str]]:
+    """``{translation_key: {"de": "/de/...", "en": "/en/..."}}`` of every live page, in one query."""
+    translations: dict[UUID, dict[str, str]] = {}
+    rows = (
+        Page.objects.live()
+        .filter(translation_key__in=set(keys))
+        .values_list("translation_key", "locale__language_code", "url_path")
+    )
+    for key, language, url_path in rows:
+        translations.setdefault(key, {})[language] = frontend_path(url_path, language)
+    return translations
+
+
+def category_translations(keys: Iterable[UUID]) -> dict[UUID, dict[str, str]]:
+    """Where each category is listed on the Astro site, per locale: the library filtered by it."""
+    libraries = dict(
+        (language, frontend_path(url_path, language))
+        for language, url_path in _live(LibraryIndexPage).values_list("locale__language_code", "url_path")
+    )
+    translations: dict[UUID, dict[str, str]] = {}
+    rows = Category.objects.filter(translation_key__in=set(keys)).values_list(
+        "translation_key", "locale__language_code", "slug"
+    )
+    for key, language, slug in rows:
+        if language in libraries:
+            translations.setdefault(key, {})[language] = f"{libraries[language]}?category={slug}"
+    return translations
+
+
+def containing(model, video_key: UUID, locale: str) -> list[dict]:
+    """Served courses or bundles (``model``) that hold the video with ``video_key``.
+
+    Courses and bundles are few; reading their block lists beats a join through JSON.
+    """
+    fields = COURSE_FIELDS if model is CoursePage else BUNDLE_FIELDS
+    holders = list(served(_live(model), locale).values(*fields))
+    page_ids = {pk for holder in holders for pk in _referenced_ids(holder)}
+    keys = keys_for_page_ids(sorted(page_ids))
+    return [holder for holder in holders if video_key in {keys.get(pk) for pk in _referenced_ids(holder)}]
+
+
+def _referenced_ids(row: dict[str, Any]) -> list[int]:
+    if "sections" in row:
+        return [
+            pk
+            for section in row["sections"].raw_data
+            for pk in list_block_values(section["value"]["lessons"])
+            if pk
+        ]
+    return [block["value"] for block in row["items"].raw_data if block["value"]]
+
+
+def list_block_values(raw: list) -> list:
+    """A ListBlock's raw values: ``[{"type": "item", "value": v, "id": ...}]``, or plain values
+    in data saved before Wagtail 2.16."""
+    return [item["value"] if isinstance(item, dict) else item for item in raw]
+
+
+def lesson_ids(row: dict[str, Any]) -> list[int]:
+    return _referenced_ids({"sections": row["sections"]})
+
+
+def related_videos(row: dict[str, Any], locale: str, limit: int = 4) -> list[dict]:
+    """Other videos of the same category (else the same level), newest first."""
+    queryset = served(_live(VideoPage), locale).exclude(translation_key=row["translation_key"])
+    if row.get("category__slug"):
+        queryset = queryset.filter(category__slug=row["category__slug"])
+    else:
+        queryset = queryset.filter(level=row["level"])
+    return list(queryset.order_by("-first_published_at", "path").values(*VIDEO_FIELDS)[:limit])
+
+
+def single_prices_total(prices: Iterable[Decimal | None]) -> Decimal:
+    return sum((price for price in prices if price), Decimal("0.00"))
