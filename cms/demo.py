@@ -118,6 +118,14 @@ BUNDLE = (
 )
 
 
+def _published_child(parent: Page, page: Page) -> Page:
+    """Add ``page`` and publish a revision of it, as an editor would, so that its product,
+    thumbnails and the catalogue cache follow (``add_child`` alone sends no signal)."""
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
 def _locales() -> tuple[Locale, Locale]:
     german, _ = Locale.objects.get_or_create(language_code="de")
     english, _ = Locale.objects.get_or_create(language_code="en")
@@ -242,12 +250,11 @@ def _create_video(
     seconds = minutes * 60
     text_de = f"Schritt für Schritt an der Werkbank: {title_de}."
     text_en = f"Step by step at the bench: {title_en}."
-    long_de = (
-        f"In diesem Video zeigt dir das Phialo-Atelier {title_de.lower()} – mit Werkzeugliste und Tipps."
-    )
-    long_en = f"In this video the Phialo studio shows you {title_en.lower()}, with a tool list and tips."
-    page = library.add_child(
-        instance=VideoPage(
+    long_de = f"Das Phialo-Atelier zeigt: {title_de}. Mit Werkzeugliste und Tipps aus der Werkstatt."
+    long_en = f"The Phialo studio shows: {title_en}. With a tool list and tips from the workshop."
+    page = _published_child(
+        library,
+        VideoPage(
             title=f"{title_de}{suffix}",
             slug=slug,
             summary=text_de,
@@ -263,7 +270,7 @@ def _create_video(
             price=Decimal(price) if price else None,
             included_in_subscription=price is not None and level != Level.ADVANCED,
             free_preview=price is not None,
-        )
+        ),
     )
     strings = {f"{title_de}{suffix}": f"{title_en}{suffix}", text_de: text_en, long_de: long_en}
     strings.update({name_de: name_en for _, name_de, name_en in CHAPTERS})
@@ -296,8 +303,9 @@ def seed_courses_and_bundle(library: LibraryIndexPage, videos: list[VideoPage]) 
             "Ein Kurs und zwei Meistertechniken zum Paketpreis.",
             "A course and two master techniques.",
         )
-        bundle = library.add_child(
-            instance=BundlePage(
+        bundle = _published_child(
+            library,
+            BundlePage(
                 title=title_de,
                 slug=slug,
                 summary=text_de,
@@ -305,7 +313,7 @@ def seed_courses_and_bundle(library: LibraryIndexPage, videos: list[VideoPage]) 
                 price=Decimal(price),
                 included_in_subscription=False,
                 thumbnail=_thumbnail(1, title_en),
-            )
+            ),
         )
         object_translate(obj=bundle, locale=english, strings={title_de: title_en, text_de: text_en})
     return [*courses, bundle]
@@ -319,8 +327,9 @@ def _create_course(library, english, slug, title_de, title_en, level, price, inc
     ]
     text_de = f"Der Kurs {title_de}: Lektion für Lektion."
     text_en = f"The course {title_en}: lesson by lesson."
-    course = library.add_child(
-        instance=CoursePage(
+    course = _published_child(
+        library,
+        CoursePage(
             title=title_de,
             slug=slug,
             summary=text_de,
@@ -329,7 +338,7 @@ def _create_course(library, english, slug, title_de, title_en, level, price, inc
             included_in_subscription=included,
             sections=blocks,
             thumbnail=_thumbnail(3, title_en),
-        )
+        ),
     )
     strings = {title_de: title_en, text_de: text_en}
     strings.update({name_de: name_en for name_de, name_en, _ in sections})

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Case, IntegerField, Q, QuerySet, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, When
 from wagtail.models import Page
 
 from cms.models import BundlePage, Category, CoursePage, LibraryIndexPage, VideoPage, frontend_path
@@ -40,11 +40,12 @@ VIDEO_FIELDS = (*ITEM_FIELDS, *CATEGORY_FIELDS, "duration_seconds", "level", "fr
 COURSE_FIELDS = (*ITEM_FIELDS, *CATEGORY_FIELDS, "level", "sections")
 BUNDLE_FIELDS = (*ITEM_FIELDS, "items")
 
+# Free items (no price) count as the cheapest.
 ORDERINGS = {
     "title": ("title", "path"),
     "-title": ("-title", "path"),
-    "price": ("price", "path"),
-    "-price": ("-price", "path"),
+    "price": (F("price").asc(nulls_first=True), "path"),
+    "-price": (F("price").desc(nulls_last=True), "path"),
     "published": ("first_published_at", "path"),
     "-published": ("-first_published_at", "path"),
     "duration": ("duration_seconds", "path"),

@@ -1,8 +1,8 @@
-"""Demo shop data: an Oscar product for each priced video, and paid orders.
+"""Demo shop data: the products of the demo pages, and paid orders.
 
-Idempotent: products are found by their page's translation key (the UPC), orders by number.
-The shop issue's product sync and VAT strategy replace the product part; the orders go
-through Oscar's own ``OrderCreator`` so they look like any real order.
+Idempotent: products are the real ones the page sync makes (found by the page's translation key,
+the UPC), orders are found by number. The orders go through Oscar's own ``OrderCreator`` so they
+look like any real order.
 """
 
 from __future__ import annotations
@@ -11,45 +11,30 @@ from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from oscar.apps.basket.models import Basket
-from oscar.apps.catalogue.models import Product, ProductClass
+from oscar.apps.catalogue.models import Product
 from oscar.apps.checkout.calculators import OrderTotalCalculator
 from oscar.apps.order.models import Order
 from oscar.apps.order.utils import OrderCreator
-from oscar.apps.partner.models import Partner, StockRecord
 from oscar.apps.partner.strategy import Selector
 from oscar.apps.shipping.methods import Free
 
-from cms.models import VideoPage
+from cms.models import CatalogPage
+from shop.selectors import purchasable_products_for_pages
+from shop.services import product_sync_from_page
 
 DEMO_ORDER_PREFIX = "DEMO"
 
 
-def seed_video_products(videos: Sequence[VideoPage]) -> list[Product]:
-    product_class, _ = ProductClass.objects.get_or_create(
-        slug="video",
-        defaults={"name": "Video", "requires_shipping": False, "track_stock": False},
-    )
-    partner, _ = Partner.objects.get_or_create(code="phialo", defaults={"name": "Phialo"})
-    products = []
+def seed_products(videos: Sequence[CatalogPage]) -> list[Product]:
+    """The products a shopper can buy for ``videos``, in their order (free ones have none).
+
+    Publishing a page makes its product; the demo's German pages are created live with
+    ``add_child``, which publishes nothing, so the same sync runs here. It changes nothing for a
+    page whose product is already up to date.
+    """
     for page in videos:
-        if page.price is None:
-            continue
-        key = str(page.translation_key)
-        product, _ = Product.objects.get_or_create(
-            upc=key,
-            defaults={
-                "title": page.title,
-                "product_class": product_class,
-                "structure": Product.STANDALONE,
-            },
-        )
-        StockRecord.objects.get_or_create(
-            product=product,
-            partner=partner,
-            defaults={"partner_sku": key, "price": page.price, "price_currency": "EUR"},
-        )
-        products.append(product)
-    return products
+        product_sync_from_page(page=page)
+    return purchasable_products_for_pages(videos)
 
 
 def seed_orders(

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_admin, seed_shoppers
 from cms.demo import seed_courses_and_bundle, seed_site_tree, seed_videos
-from shop.demo import seed_orders, seed_video_products
+from shop.demo import seed_orders, seed_products
 
 
 class Command(BaseCommand):
@@ -43,10 +43,10 @@ class Command(BaseCommand):
         self.stdout.write("  site tree: DE and EN home and library")
         admin = seed_admin(password=admin_password)
         video_pages = seed_videos(library, videos, self._progress)
-        seed_courses_and_bundle(library, video_pages)
+        courses_and_bundle = seed_courses_and_bundle(library, video_pages)
         self.stdout.write("  courses and bundle: 2 courses, 1 bundle")
         shoppers = seed_shoppers(users, self._progress)
-        products = seed_video_products(video_pages)
+        products = seed_products([*video_pages, *courses_and_bundle])
         new_orders = seed_orders(orders, shoppers, products, self._progress) if orders else 0
         self.stdout.write(
             f"Done in {time.monotonic() - started:.1f} s: {len(video_pages)} videos, "
