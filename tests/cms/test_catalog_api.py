@@ -194,3 +194,18 @@ def test_drafts_never_reach_the_public_catalogue(client, catalog):
     page.title = "Entwurf: neuer Titel"
     page.save_revision()  # saved, not published
     assert get(client, f"{VIDEOS}video-2/")["title"] == "Löten mit dem Mikrobrenner"
+
+
+@pytest.mark.parametrize(
+    ("path", "serializer"),
+    [
+        (f"{VIDEOS}video-5/", "VideoDetailSerializer"),
+        ("/api/v1/catalog/courses/grundkurs-goldschmieden/", "CourseDetailSerializer"),
+        ("/api/v1/catalog/bundles/werkstatt-paket/", "BundleDetailSerializer"),
+    ],
+)
+def test_answers_have_exactly_the_documented_fields(client, catalog, path, serializer):
+    from cms.api import serializers
+
+    documented = set(getattr(serializers, serializer)().fields)
+    assert set(get(client, path)) == documented
