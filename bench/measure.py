@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import statistics
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import connection
@@ -20,17 +21,19 @@ class BenchmarkError(Exception):
     """The endpoint or its floor did not answer as the comparison needs."""
 
 
-def _get(client: Client, url: str):
-    response = client.get(url)
-    if response.status_code != 200:
-        raise BenchmarkError(f"GET {url} answered {response.status_code}: {response.content[:300]!r}")
+def _get(client: Client, url: str, headers: Mapping[str, str] | None = None, status: int = 200):
+    response = client.get(url, headers=headers)
+    if response.status_code != status:
+        raise BenchmarkError(
+            f"GET {url} answered {response.status_code}, not {status}: {response.content[:300]!r}"
+        )
     return response
 
 
-def _queries(client: Client, url: str) -> int:
+def _queries(client: Client, url: str, headers: Mapping[str, str] | None = None, status: int = 200) -> int:
     # Counts the request thread's connection only: work a view hands to other threads is not seen.
     with CaptureQueriesContext(connection) as captured:
-        _get(client, url)
+        _get(client, url, headers, status)
     return len(captured.captured_queries)
 
 
@@ -45,7 +48,8 @@ def _summary(seconds: list[float]) -> dict[str, float]:
 def benchmark_run(benchmark: Benchmark, *, requests: int, warmup: int) -> dict[str, Any]:
     """Warm both up, then time ``requests`` GETs of each, alternating which goes first."""
     client = Client()
-    body = _get(client, benchmark.url).content
+    first = _get(client, benchmark.url, benchmark.headers)
+    body = first.content
     try:
         floor_register(name=benchmark.name, body=body)
     except ValueError as error:
@@ -53,38 +57,53 @@ def benchmark_run(benchmark: Benchmark, *, requests: int, warmup: int) -> dict[s
     if _get(client, benchmark.floor_url).content != body:
         raise BenchmarkError(f"{benchmark.name}: the floor's bytes differ from the endpoint's")
 
+    headers = dict(benchmark.headers)
+    if benchmark.revalidate:
+        if not first.has_header("ETag"):
+            raise BenchmarkError(f"{benchmark.name}: GET {benchmark.url} answered no ETag to revalidate")
+        headers["If-None-Match"] = first["ETag"]
+    status = benchmark.expected_status
+    _get(client, benchmark.url, headers, status)
+
     print(f"[{benchmark.name}] warm-up: {warmup} requests each", flush=True)
     for _ in range(warmup):
-        _get(client, benchmark.url)
+        _get(client, benchmark.url, headers, status)
         _get(client, benchmark.floor_url)
 
-    samples: dict[str, list[float]] = {benchmark.url: [], benchmark.floor_url: []}
-    order = [benchmark.url, benchmark.floor_url]
+    samples: dict[str, list[float]] = {"endpoint": [], "floor": []}
+    calls = [
+        ("endpoint", benchmark.url, headers, status),
+        ("floor", benchmark.floor_url, {}, 200),
+    ]
     progress = Progress()
     gc.collect()
     for number in range(1, requests + 1):
-        for url in order if number % 2 else reversed(order):
+        for key, url, request_headers, expected in calls if number % 2 else reversed(calls):
             started = time.perf_counter()
-            response = client.get(url)
-            samples[url].append(time.perf_counter() - started)
-            if response.status_code != 200:
+            response = client.get(url, headers=request_headers)
+            samples[key].append(time.perf_counter() - started)
+            if response.status_code != expected:
                 raise BenchmarkError(f"GET {url} answered {response.status_code} during timing")
         progress(f"[{benchmark.name}] timed requests", number, requests)
 
-    endpoint = _summary(samples[benchmark.url])
-    floor = _summary(samples[benchmark.floor_url])
+    endpoint = _summary(samples["endpoint"])
+    floor = _summary(samples["floor"])
     result: dict[str, Any] = {
         "name": benchmark.name,
         "url": benchmark.url,
+        "status": status,
         "figure": endpoint["median"],
         "unit": "ms",
         "p95": endpoint["p95"],
         "baseline": {"name": f"{benchmark.name}_floor", "figure": floor["median"], "p95": floor["p95"]},
         "ratio": round(endpoint["median"] / floor["median"], 2),
-        "queries": _queries(client, benchmark.url),
+        "payload_bytes": len(body),
+        "queries": _queries(client, benchmark.url, headers, status),
         "baseline_queries": _queries(client, benchmark.floor_url),
         "requests": requests,
     }
+    if benchmark.headers or benchmark.revalidate:
+        result["request_headers"] = headers
     if benchmark.one_item_url:
-        result["queries_one_item"] = _queries(client, benchmark.one_item_url)
+        result["queries_one_item"] = _queries(client, benchmark.one_item_url, benchmark.headers)
     return result

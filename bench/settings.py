@@ -18,6 +18,8 @@ ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = ["*"]
 
 DATABASES = {"default": database_config(env("BENCH_DATABASE_URL", default=f"sqlite:///{BENCH_SQLITE_PATH}"))}
+# Seeding writes thumbnails and their renditions; they belong to the benchmark, not the demo.
+MEDIA_ROOT = Path(__file__).resolve().parent / ".media"
 
 # The throttles still run (their cache round trip is part of the cost), but a long run from one
 # address must not be answered 429.
