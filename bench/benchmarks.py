@@ -41,6 +41,9 @@ class Benchmark:
     # Time the revalidation: a first GET takes the response's ETag, the timed ones send it as
     # If-None-Match and must be answered 304. The floor still answers the full payload.
     revalidate: bool = False
+    # Replace the catalogue version before each timed request (and query count), so the answer
+    # is computed, not taken from the answers the server stores under their ETag.
+    cold: bool = False
     # Another benchmark's name: the report gives this median / that median (it runs too).
     compare_with: str | None = None
     target: Target | None = None
@@ -88,11 +91,18 @@ BENCHMARKS: dict[str, Benchmark] = {
             one_item_url=f"{_WAGTAIL_VIDEOS}&limit=1",
         ),
         Benchmark(
-            name="catalog_videos_list",
+            name="catalog_videos_list_cold",
             url=f"{_CATALOG_VIDEOS}&page_size=50",
             one_item_url=f"{_CATALOG_VIDEOS}&page_size=1",
+            cold=True,
             compare_with="wagtail_pages_list_50",
             target=Target(max_ratio=3.0, max_queries=6, faster_than="wagtail_pages_list_50"),
+        ),
+        Benchmark(
+            name="catalog_videos_list",
+            url=f"{_CATALOG_VIDEOS}&page_size=50",
+            compare_with="catalog_videos_list_cold",
+            target=Target(max_ratio=3.0),
         ),
         Benchmark(
             name="catalog_videos_list_etag",
@@ -101,7 +111,15 @@ BENCHMARKS: dict[str, Benchmark] = {
             compare_with="catalog_videos_list",
             target=Target(max_ratio=1.3),
         ),
-        Benchmark(name="catalog_video_detail", url=_CATALOG_VIDEO, target=Target(max_ratio=3.0)),
+        Benchmark(
+            name="catalog_video_detail_cold", url=_CATALOG_VIDEO, cold=True, target=Target(max_ratio=3.0)
+        ),
+        Benchmark(
+            name="catalog_video_detail",
+            url=_CATALOG_VIDEO,
+            compare_with="catalog_video_detail_cold",
+            target=Target(max_ratio=3.0),
+        ),
         Benchmark(
             name="catalog_video_detail_etag",
             url=_CATALOG_VIDEO,

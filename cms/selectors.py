@@ -17,6 +17,7 @@ from uuid import UUID
 from django.db.models import Case, F, IntegerField, Q, QuerySet, When
 from wagtail.models import Page
 
+from cms.catalog_cache import catalog_cached
 from cms.models import BundlePage, Category, CoursePage, LibraryIndexPage, VideoPage, frontend_path
 
 SOURCE_LOCALE = "de"
@@ -65,14 +66,24 @@ class CatalogFilters:
 
 
 def served(queryset: QuerySet, locale: str) -> QuerySet:
-    """Items in ``locale``, and the German source of those without a translation into it."""
+    """Items in ``locale``, and the German source of those without a translation into it.
+
+    Which German items lack a translation changes only when editors publish, so it is worked out
+    once per catalogue version (usually none) instead of by a subquery in every read. Callers
+    pass the unfiltered base queryset (live pages, all categories): it keys that cached answer.
+    """
     in_locale = Q(locale__language_code=locale)
     if locale == SOURCE_LOCALE:
         return queryset.filter(in_locale)
-    translated = queryset.filter(in_locale).values("translation_key")
-    return queryset.filter(
-        in_locale | (Q(locale__language_code=SOURCE_LOCALE) & ~Q(translation_key__in=translated))
+    fallback_ids = catalog_cached(
+        f"untranslated:{queryset.model._meta.label_lower}:{locale}",
+        lambda: list(
+            queryset.filter(locale__language_code=SOURCE_LOCALE)
+            .exclude(translation_key__in=queryset.filter(in_locale).values("translation_key"))
+            .values_list("pk", flat=True)
+        ),
     )
+    return queryset.filter(in_locale | Q(pk__in=fallback_ids)) if fallback_ids else queryset.filter(in_locale)
 
 
 def _live(model) -> QuerySet:

@@ -251,6 +251,8 @@ WAGTAILAPI_BASE_URL = BACKEND_URL
 WAGTAILAPI_LIMIT_MAX = 100
 # Browsers and CDNs may reuse a catalogue answer this long before revalidating with its ETag.
 CATALOG_CACHE_MAX_AGE = env.int("CATALOG_CACHE_MAX_AGE", default=60)
+# How long the server keeps a computed catalogue answer (a publish makes it unreachable at once).
+CATALOG_RESPONSE_CACHE_SECONDS = env.int("CATALOG_RESPONSE_CACHE_SECONDS", default=3600)
 # Drafts are previewed on the Astro site, which fetches them with the preview token.
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {"default": env("PREVIEW_URL", default=f"{FRONTEND_URL}/preview")},

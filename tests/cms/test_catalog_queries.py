@@ -6,8 +6,9 @@ from django.test.utils import CaptureQueriesContext
 
 from cms.models import VideoPage
 
-# count, the page of rows, their thumbnails, their translations
-LIST_QUERIES = 4
+# count, the page of rows, their thumbnails, their translations; in English also, once per
+# catalogue version, which German videos have no English translation yet.
+LIST_QUERIES = {"de": 4, "en": 5}
 
 
 def list_queries(client, **params) -> int:
@@ -32,9 +33,21 @@ def test_list_query_count_does_not_grow_from_5_to_200_videos(client, catalog, ad
     for number in range(195):
         add_german_video(library, f"extra-{number}", thumbnail=thumbnail)
     assert VideoPage.objects.filter(locale__language_code="de").count() == 200
-    assert small == list_queries(client, locale=locale) == LIST_QUERIES
+    assert small == list_queries(client, locale=locale) == LIST_QUERIES[locale]
+
+
+def test_the_same_question_again_is_answered_from_the_stored_answer(client, catalog, publish):
+    assert list_queries(client, locale="en") == LIST_QUERIES["en"]
+    assert list_queries(client, locale="en") == 0
+    page = VideoPage.objects.get(slug="video-1", locale__language_code="en")
+    page.title = "Sawing a ring shank, revised"
+    with publish():
+        page.save_revision().publish()
+    assert list_queries(client, locale="en") == LIST_QUERIES["en"]
 
 
 def test_filtering_and_search_add_a_fixed_number_of_queries(client, catalog):
-    assert list_queries(client, locale="en", category="fassen", level="intermediate") == LIST_QUERIES + 1
-    assert list_queries(client, locale="en", q="setting") == LIST_QUERIES + 1
+    assert (
+        list_queries(client, locale="de", category="fassen", level="intermediate") == LIST_QUERIES["de"] + 1
+    )
+    assert list_queries(client, locale="de", q="Granulation") == LIST_QUERIES["de"] + 1
