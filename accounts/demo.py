@@ -29,6 +29,22 @@ def seed_admin(*, password: str) -> User:
     return admin
 
 
+def seed_admin_second_factor(admin: User) -> tuple[str, list[str]]:
+    """Staff need TOTP (accounts/staff_2fa.py): give the demo admin an authenticator whose key,
+    and unused recovery codes, the seed prints. Returns ``(totp_key, recovery_codes)``."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    totp = Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).first()
+    if totp is None:
+        totp = TOTP.activate(admin, generate_totp_secret()).instance
+    codes = Authenticator.objects.filter(user=admin, type=Authenticator.Type.RECOVERY_CODES).first()
+    recovery = RecoveryCodes(codes) if codes else RecoveryCodes.activate(admin)
+    return get_adapter().decrypt(totp.data["secret"]), recovery.get_unused_codes()
+
+
 def seed_shoppers(count: int, progress: Callable[[str, int, int], None]) -> list[User]:
     """Shoppers never have a password: they log in with an e-mailed code."""
     existing = {

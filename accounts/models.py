@@ -1,4 +1,61 @@
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from functools import cache
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.validators import FileExtensionValidator
+from django.db import models
 from oscar.apps.customer.abstract_models import AbstractUser
+from PIL import Image, UnidentifiedImageError
+
+LOCALES = [code for code, _name in settings.LANGUAGES]
+DEFAULT_LOCALE = "de"
+DEFAULT_TIME_ZONE = "Europe/Berlin"
+
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
+# Larger images are refused before Pillow decodes them (a small file can hold a huge image).
+AVATAR_MAX_SIDE = 4096
+AVATAR_FORMATS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
+AVATAR_EXTENSIONS = [extension for extensions in AVATAR_FORMATS.values() for extension in extensions]
+
+
+@cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name the server's tz database knows (``Europe/Berlin``), spelled exactly."""
+    if value not in _time_zone_names():
+        raise ValidationError("%(value)s is not a known IANA time zone.", params={"value": value})
+
+
+def validate_avatar(file: File) -> None:
+    """Small enough, and really a JPEG, PNG or WebP picture whatever its name says."""
+    if file.size is not None and file.size > AVATAR_MAX_BYTES:
+        raise ValidationError(f"The picture may be at most {AVATAR_MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            image_format, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise ValidationError("Upload a JPEG, PNG or WebP picture.") from error
+    finally:
+        file.seek(0)
+    if image_format not in AVATAR_FORMATS:
+        raise ValidationError("Upload a JPEG, PNG or WebP picture.")
+    if max(width, height) > AVATAR_MAX_SIDE:
+        raise ValidationError(f"The picture may be at most {AVATAR_MAX_SIDE} pixels wide and high.")
+
+
+def avatar_upload_to(instance: User, filename: str) -> str:
+    """A random name: the path says nothing about the person, and a new picture gets a new URL."""
+    return f"avatars/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
 class User(AbstractUser):
@@ -7,6 +64,24 @@ class User(AbstractUser):
     Oscar's abstract user: no username, the e-mail address is the login identifier
     (``USERNAME_FIELD = "email"``), unique case-insensitively through Oscar's manager.
     """
+
+    locale = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=DEFAULT_LOCALE,
+        help_text="The language of e-mails and of the site when the person is logged in.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="IANA name; consultation times and e-mails are shown in it.",
+    )
+    avatar = models.ImageField(
+        upload_to=avatar_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(AVATAR_EXTENSIONS), validate_avatar],
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -19,6 +19,7 @@ from shop.webhooks import stripe_webhook
 
 urlpatterns = [
     path("healthz", HealthzView.as_view(), name="healthz"),
+    path("staff/2fa/", include("accounts.staff_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
@@ -30,6 +31,9 @@ urlpatterns = [
     # Anything else under /api/ is a JSON 404, never a slash redirect or Wagtail's page server.
     re_path(r"^api/", api_not_found),
     path("_allauth/", include("allauth.headless.urls")),
+    # The providers' OAuth callbacks (GitHub, and Google/Apple redirects): HEADLESS_ONLY mounts
+    # nothing else here. Register {BACKEND_URL}/accounts/<provider>/login/callback/ with each.
+    path("accounts/", include("allauth.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
     # Staff sign in once, through Wagtail's login (where two-factor is enforced), for all admins.
     path("dashboard/login/", RedirectView.as_view(pattern_name="wagtailadmin_login", query_string=True)),

@@ -6,6 +6,8 @@ class ShopConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self) -> None:
-        from shop import receivers
+        from shop import basket_merge, personal_data, receivers
 
         receivers.connect()
+        basket_merge.connect()
+        personal_data.register()

@@ -15,3 +15,16 @@ def _empty_cache():
 def api_client() -> Client:
     """A client that answers like production: an exception becomes a response, not a raise."""
     return Client(raise_request_exception=False)
+
+
+@pytest.fixture
+def second_factor_passed():
+    """Mark a logged-in client's session as past the staff second factor (accounts/staff_2fa)."""
+    from accounts.staff_2fa import VERIFIED_SESSION_KEY
+
+    def mark(client, user) -> None:
+        session = client.session
+        session[VERIFIED_SESSION_KEY] = user.pk
+        session.save()
+
+    return mark

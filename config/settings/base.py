@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff reach an admin only after a second factor (accounts/staff_2fa.py).
+    "accounts.staff_2fa.StaffTwoFactorMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -294,12 +296,34 @@ DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
 # ------------------------------------------------------------------------------
 # django-allauth (headless; e-mail is the login identifier)
 # ------------------------------------------------------------------------------
+# Shoppers never have a password. The e-mailed login code is the way in and the way to sign up:
+# a sign-up asks for the address only and must pass the same code stage as a log-in (a sign-up
+# has no earlier authentication; a social login has one and skips it). Signing up with an address
+# that already has an account mails a login code for that account (accounts/adapters.py), so
+# ``POST /_allauth/<client>/v1/auth/signup`` then ``.../auth/code/confirm`` is one flow for
+# everyone; returning shoppers may also use ``.../auth/code/request``.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_REQUIRED = {"password"}
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = 2  # new codes per request; then the shopper starts over
+# Counted in the cache (Redis in production, shared by every process). One budget per address
+# for every code mailed to it (requests and sign-ups; resends are capped above) and one per IP.
+ACCOUNT_RATE_LIMITS = {
+    "request_login_code": "20/m/ip,3/10m/key",
+    "signup": "20/m/ip",
+}
+# Behind the TLS proxy every request comes from the proxy: the per-IP limits need the client's
+# address from X-Forwarded-For, trusting as many hops as there are proxies of ours.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # the subjects name Phialo themselves
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 HEADLESS_ONLY = True
 HEADLESS_SERVE_SPECIFICATION = True
@@ -308,8 +332,31 @@ HEADLESS_FRONTEND_URLS = {
     "account_reset_password_from_key": f"{FRONTEND_URL}/account/password/reset/{{key}}",
     "account_signup": f"{FRONTEND_URL}/account/signup",
     "socialaccount_login_error": f"{FRONTEND_URL}/account/provider/callback",
+    # Ours, not allauth's: the page the login-code e-mail links to, with ?code=...&email=... added.
+    "account_login_code": f"{FRONTEND_URL}/account/login/code",
 }
+# The app client gets short-lived JWT access tokens and rotating refresh tokens; the browser
+# client keeps Django's session cookie. Tokens are checked against their session, so logging out
+# ends them at once. Production signs with RS256 and refuses to start without the RSA key (PEM;
+# line breaks may be written as \n). Unset elsewhere, allauth signs with HS256 and SECRET_KEY:
+# nothing is generated or written to disk, and tokens die with the development secret.
+HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.jwt.JWTTokenStrategy"  # noqa: S105 (a class path)
+HEADLESS_JWT_PRIVATE_KEY = env.str("HEADLESS_JWT_PRIVATE_KEY", default="", multiline=True)
+HEADLESS_JWT_ALGORITHM = "RS256" if HEADLESS_JWT_PRIVATE_KEY else "HS256"
+HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN = 5 * 60
+HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = 14 * 24 * 60 * 60
+HEADLESS_JWT_ROTATE_REFRESH_TOKEN = True
+HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True
+SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
+# A social login whose address the provider reports as verified signs in to the account with that
+# address and is connected to it; an unverified address never does (accounts/social.py).
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+# We only need who the person is, not access to their provider account afterwards.
+SOCIALACCOUNT_STORE_TOKENS = False
+# The redirect URI to register with each provider is {BACKEND_URL}/accounts/<provider>/login/callback/
+# (allauth.urls, mounted at accounts/ in config/urls.py); Apple's redirect flow answers there by POST.
 SOCIALACCOUNT_PROVIDERS = {
     "google": {
         "APPS": [
@@ -323,10 +370,11 @@ SOCIALACCOUNT_PROVIDERS = {
     "apple": {
         "APPS": [
             {
-                "client_id": env("APPLE_CLIENT_ID", default=""),
+                "client_id": env("APPLE_CLIENT_ID", default=""),  # the Services ID
                 "secret": env("APPLE_KEY_ID", default=""),
                 "key": env("APPLE_TEAM_ID", default=""),
-                "settings": {"certificate_key": env("APPLE_PRIVATE_KEY", default="")},
+                # The .p8 key; in a one-line variable its line breaks may be written as \n.
+                "settings": {"certificate_key": env.str("APPLE_PRIVATE_KEY", default="", multiline=True)},
             }
         ],
     },
@@ -340,9 +388,13 @@ SOCIALACCOUNT_PROVIDERS = {
         "SCOPE": ["user:email"],
     },
 }
-# A provider is offered only when its credentials are configured.
+# A provider is offered only when every credential it needs is configured: a half-configured one
+# would be listed to clients and then fail at the token exchange.
 SOCIALACCOUNT_PROVIDERS = {
-    name: conf for name, conf in SOCIALACCOUNT_PROVIDERS.items() if conf["APPS"][0]["client_id"]
+    name: conf
+    for name, conf in SOCIALACCOUNT_PROVIDERS.items()
+    if all(conf["APPS"][0][field] for field in ("client_id", "secret", "key") if field in conf["APPS"][0])
+    and all(conf["APPS"][0].get("settings", {}).values())
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 

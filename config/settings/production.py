@@ -55,3 +55,21 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # Errors go to the log (and from there to whatever collects it); never to the browser.
+
+# --- django-allauth headless: the app client's tokens are signed RS256 with this RSA key.
+HEADLESS_JWT_PRIVATE_KEY = _require(
+    "HEADLESS_JWT_PRIVATE_KEY",
+    env.str("HEADLESS_JWT_PRIVATE_KEY", default="", multiline=True),
+    why="the app client's access and refresh tokens are signed with it",
+)
+try:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    if not isinstance(load_pem_private_key(HEADLESS_JWT_PRIVATE_KEY.encode(), password=None), RSAPrivateKey):
+        raise ValueError("not an RSA key")
+except (ValueError, TypeError) as error:
+    raise ImproperlyConfigured(
+        "HEADLESS_JWT_PRIVATE_KEY must be an unencrypted RSA private key in PEM format."
+    ) from error
+HEADLESS_JWT_ALGORITHM = "RS256"

@@ -7,9 +7,10 @@ from cms.models import BundlePage, Category, CoursePage, HomePage, LibraryIndexP
 
 
 @pytest.fixture
-def editor_client(client, catalog):
-    seed_admin(password="secret-for-tests")
+def editor_client(client, catalog, second_factor_passed):
+    admin = seed_admin(password="secret-for-tests")
     assert client.login(email="admin@phialo.localhost", password="secret-for-tests")
+    second_factor_passed(client, admin)
     return client
 
 

@@ -43,9 +43,14 @@ def test_second_run_changes_nothing(seed, capsys):
     assert "admin@phialo.localhost" in capsys.readouterr().out
 
 
-def test_the_printed_admin_can_sign_in_to_every_admin(seed, api_client):
+def test_the_printed_admin_can_sign_in_to_every_admin(seed, api_client, capsys):
     seed("--videos", "0", "--users", "0", "--orders", "0")
+    printed = capsys.readouterr().out
+    recovery_code = printed.split("each works once): ")[1].split(",")[0].strip()
     assert api_client.login(email="admin@phialo.localhost", password="phialo-demo")
+    assert api_client.get("/admin/")["Location"].startswith("/staff/2fa/verify/")
+    response = api_client.post("/staff/2fa/verify/", {"code": recovery_code, "next": "/admin/"})
+    assert response["Location"] == "/admin/"
     for path in ("/admin/", "/dashboard/", "/django-admin/"):
         assert api_client.get(path).status_code == 200, path
 

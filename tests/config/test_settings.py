@@ -4,10 +4,21 @@ Django's deployment checks once it has them. Each case runs in a fresh interpret
 import os
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.helpers import manage
 
+
+def _rsa_private_key_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 PRODUCTION_ENV = {
+    "HEADLESS_JWT_PRIVATE_KEY": _rsa_private_key_pem(),
     "DJANGO_SECRET_KEY": "k3#Vq9!mZ2@wLp7$Rt5^yB8&nH4*cJ6(sD1)fG0-xE_aU+oI=eW",
     "DATABASE_URL": "postgres://phialo@127.0.0.1:5432/phialo",
     "CACHE_URL": "redis://127.0.0.1:6379/0",
@@ -33,7 +44,14 @@ def test_development_settings_load_with_nothing_configured(module):
 
 
 @pytest.mark.parametrize(
-    "missing", ["DJANGO_SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "CELERY_BROKER_URL"]
+    "missing",
+    [
+        "DJANGO_SECRET_KEY",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "CELERY_BROKER_URL",
+        "HEADLESS_JWT_PRIVATE_KEY",
+    ],
 )
 def test_production_refuses_to_start_without_each_secret(missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}

@@ -9,7 +9,13 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_admin, seed_shoppers
+from accounts.demo import (
+    ADMIN_EMAIL,
+    DEMO_ADMIN_PASSWORD,
+    seed_admin,
+    seed_admin_second_factor,
+    seed_shoppers,
+)
 from cms.demo import seed_courses_and_bundle, seed_site_tree, seed_videos
 from shop.demo import seed_orders, seed_products
 
@@ -42,6 +48,7 @@ class Command(BaseCommand):
         _home, library = seed_site_tree()
         self.stdout.write("  site tree: DE and EN home and library")
         admin = seed_admin(password=admin_password)
+        totp_key, recovery_codes = seed_admin_second_factor(admin)
         video_pages = seed_videos(library, videos, self._progress)
         courses_and_bundle = seed_courses_and_bundle(library, video_pages)
         self.stdout.write("  courses and bundle: 2 courses, 1 bundle")
@@ -54,6 +61,11 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS("Admin login:"))
         self.stdout.write(f"  e-mail:   {admin.email}\n  password: {admin_password}")
+        self.stdout.write(
+            "  second factor (staff need one): add this key to an authenticator app,\n"
+            f"    {totp_key}\n"
+            f"  or use a recovery code (each works once): {', '.join(recovery_codes[:3])}"
+        )
         self.stdout.write(
             f"  Wagtail admin {settings.BACKEND_URL}/admin/"
             f" · Oscar dashboard {settings.BACKEND_URL}/dashboard/"
