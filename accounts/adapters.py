@@ -148,7 +148,33 @@ OUR_STAGES = {
 }
 
 
+class DeferredEmail:
+    """A rendered allauth e-mail whose ``send()`` hands it to Celery: the request that asked for
+    a login code answers without waiting for the mail server."""
+
+    def __init__(self, message) -> None:
+        self.message = message
+
+    def send(self) -> None:
+        from accounts.tasks import email_send
+
+        message = self.message
+        email_send.delay(
+            {
+                "subject": message.subject,
+                "body": message.body,
+                "from_email": message.from_email,
+                "to": list(message.to),
+                "headers": dict(message.extra_headers),
+                "alternatives": [(content, mimetype) for content, mimetype in message.alternatives],
+            }
+        )
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def render_mail(self, template_prefix: str, email, context: dict, headers=None):
+        return DeferredEmail(super().render_mail(template_prefix, email, context, headers=headers))
+
     def get_login_stages(self) -> list[str]:
         return [OUR_STAGES.get(stage, stage) for stage in super().get_login_stages()]
 
