@@ -50,6 +50,15 @@ class PublicCatalogApi(APIView):
         query.is_valid(raise_exception=True)
         return query.validated_data
 
+    def served_page(self, request: Request, model, slug: str, extra=("description",)) -> tuple[dict, str]:
+        """The served row of the page with ``slug`` and the locale asked for; 404 if none."""
+        self.query(request, s.LocaleQuerySerializer)
+        locale = resolve_locale(request)
+        row = selectors.page_by_slug(model, slug=slug, locale=locale, extra=extra)
+        if row is None:
+            raise Http404
+        return row, locale
+
 
 class CatalogListApi(PublicCatalogApi):
     query_serializer = s.CatalogQuerySerializer
@@ -100,12 +109,6 @@ class BundleListApi(CatalogListApi):
         return super().get(request)
 
 
-def _found(row: dict | None) -> dict:
-    if row is None:
-        raise Http404
-    return row
-
-
 def _description(row: dict) -> str:
     return str(row["description"])
 
@@ -114,11 +117,7 @@ def _description(row: dict) -> str:
 class VideoDetailApi(PublicCatalogApi):
     @extend_schema(parameters=[LOCALE_PARAMETER], responses=s.VideoDetailSerializer)
     def get(self, request: Request, slug: str) -> Response:
-        self.query(request, s.LocaleQuerySerializer)
-        locale = resolve_locale(request)
-        video = _found(
-            selectors.page_by_slug(VideoPage, slug=slug, locale=locale, extra=("description", "chapters"))
-        )
+        video, locale = self.served_page(request, VideoPage, slug, extra=("description", "chapters"))
         courses = selectors.containing(CoursePage, video["translation_key"], locale)
         bundles = selectors.containing(BundlePage, video["translation_key"], locale)
         related = selectors.related_videos(video, locale)
@@ -143,9 +142,7 @@ class VideoDetailApi(PublicCatalogApi):
 class CourseDetailApi(PublicCatalogApi):
     @extend_schema(parameters=[LOCALE_PARAMETER], responses=s.CourseDetailSerializer)
     def get(self, request: Request, slug: str) -> Response:
-        self.query(request, s.LocaleQuerySerializer)
-        locale = resolve_locale(request)
-        course = _found(selectors.page_by_slug(CoursePage, slug=slug, locale=locale))
+        course, locale = self.served_page(request, CoursePage, slug)
         keys = selectors.keys_for_page_ids(selectors.lesson_ids(course))
         lessons = selectors.served_by_key(VideoPage, keys.values(), locale, selectors.VIDEO_FIELDS)
         context = items.Context.for_rows([course, *lessons.values()], lessons=True)
@@ -169,9 +166,7 @@ class CourseDetailApi(PublicCatalogApi):
 class BundleDetailApi(PublicCatalogApi):
     @extend_schema(parameters=[LOCALE_PARAMETER], responses=s.BundleDetailSerializer)
     def get(self, request: Request, slug: str) -> Response:
-        self.query(request, s.LocaleQuerySerializer)
-        locale = resolve_locale(request)
-        bundle = _found(selectors.page_by_slug(BundlePage, slug=slug, locale=locale))
+        bundle, locale = self.served_page(request, BundlePage, slug)
         keys = selectors.keys_for_page_ids(items.bundle_item_ids(bundle))
         videos = selectors.served_by_key(VideoPage, keys.values(), locale, selectors.VIDEO_FIELDS)
         courses = selectors.served_by_key(CoursePage, keys.values(), locale, selectors.COURSE_FIELDS)
