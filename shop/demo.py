@@ -20,21 +20,17 @@ from oscar.apps.shipping.methods import Free
 
 from cms.models import CatalogPage
 from shop.selectors import purchasable_products_for_pages
-from shop.services import product_sync_from_page
 
 DEMO_ORDER_PREFIX = "DEMO"
 
 
-def seed_products(videos: Sequence[CatalogPage]) -> list[Product]:
-    """The products a shopper can buy for ``videos``, in their order (free ones have none).
+def seed_products(pages: Sequence[CatalogPage]) -> list[Product]:
+    """The products a shopper can buy for ``pages``, in their order (free ones have none).
 
-    Publishing a page makes its product; the demo's German pages are created live with
-    ``add_child``, which publishes nothing, so the same sync runs here. It changes nothing for a
-    page whose product is already up to date.
+    The demo publishes its pages as an editor would (cms.demo), so the page sync has already
+    made the products; this only looks them up.
     """
-    for page in videos:
-        product_sync_from_page(page=page)
-    return purchasable_products_for_pages(videos)
+    return purchasable_products_for_pages(pages)
 
 
 def seed_orders(

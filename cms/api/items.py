@@ -13,8 +13,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q
-
 from cms import selectors
 from cms.images import thumbnails_for
 from cms.models import CoursePage, VideoPage, frontend_path
@@ -45,7 +43,7 @@ class Context:
         if bundle_items:
             ids = {pk for row in rows if "items" in row for pk in bundle_item_ids(row)}
             for model in (VideoPage, CoursePage):
-                context.prices.update(model.objects.filter(Q(pk__in=ids)).values_list("pk", "price"))
+                context.prices.update(model.objects.filter(pk__in=ids).values_list("pk", "price"))
         return context
 
 
