@@ -25,6 +25,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("config.api.urls")),
     path("api/v2/", api_router.urls),
+    # Our answers to a few of oscar-api's basket endpoints (ownership, voucher refusals) first.
+    path("api/shop/", include("shop.api.oscarapi_urls")),
     path("api/shop/", include("oscarapi.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -35,6 +37,8 @@ urlpatterns = [
     # nothing else here. Register {BACKEND_URL}/accounts/<provider>/login/callback/ with each.
     path("accounts/", include("allauth.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
+    # Without Stripe keys and with DEBUG on: a local page that pays an order like the webhook does.
+    path("shop/local-payment/", include("shop.local_payment")),
     # Staff sign in once, through Wagtail's login (where two-factor is enforced), for all admins.
     path("dashboard/login/", RedirectView.as_view(pattern_name="wagtailadmin_login", query_string=True)),
     # Oscar's own pages: the dashboard at /dashboard/ and the pages it links to.

@@ -6,8 +6,9 @@ class ShopConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self) -> None:
-        from shop import basket_merge, personal_data, receivers
+        from shop import basket_merge, notifications, personal_data, receivers
 
         receivers.connect()
         basket_merge.connect()
+        notifications.connect()
         personal_data.register()

@@ -88,7 +88,10 @@ WAGTAIL_APPS = [
     "taggit",
 ]
 # Oscar's own list minus the Django apps already above; forks replace their entry here.
-OSCAR_APPS = [app for app in __import__("oscar").INSTALLED_APPS if app not in DJANGO_APPS]
+OSCAR_FORKS = {"oscar.apps.partner.apps.PartnerConfig": "shop.partner.apps.PartnerConfig"}
+OSCAR_APPS = [
+    OSCAR_FORKS.get(app, app) for app in __import__("oscar").INSTALLED_APPS if app not in DJANGO_APPS
+]
 THIRD_PARTY_APPS = [
     "oscarapi",
     "djstripe",
@@ -275,6 +278,34 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 # Without this the simple engine warns on every product save.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 OSCARAPI_BLOCK_ADMIN_API_ACCESS = True
+# Orders of digital goods: placed unpaid at checkout, then paid, cancelled or refunded as Stripe
+# reports (shop.statuses). No shipping states.
+OSCAR_INITIAL_ORDER_STATUS = "pending"
+OSCAR_ORDER_STATUS_PIPELINE = {
+    "pending": ("paid", "cancelled"),
+    "cancelled": ("paid",),  # a payment that arrives after the checkout was given up still counts
+    "paid": ("partially_refunded", "refunded"),
+    "partially_refunded": ("refunded",),
+    "refunded": (),
+}
+OSCAR_INITIAL_LINE_STATUS = "pending"
+OSCAR_LINE_STATUS_PIPELINE = {
+    "pending": ("paid", "cancelled"),
+    "cancelled": ("paid",),
+    "paid": ("refunded",),
+    "refunded": (),
+}
+# German VAT included in every price an editor sets (shop.vat).
+SHOP_VAT_RATE = "0.19"
+# The seller printed on invoices and credit notes.
+SHOP_SELLER_NAME = env("SHOP_SELLER_NAME", default="Phialo Design")
+SHOP_SELLER_ADDRESS = env("SHOP_SELLER_ADDRESS", default="Musterstraße 1\n10115 Berlin\nDeutschland")
+SHOP_SELLER_VAT_ID = env("SHOP_SELLER_VAT_ID", default="DE000000000")
+SHOP_SELLER_EMAIL = env("SHOP_SELLER_EMAIL", default="hallo@phialo.localhost")
+# Who is told about disputed payments and refunds that need a look (comma-separated e-mails).
+SHOP_STAFF_EMAILS = env.list("SHOP_STAFF_EMAILS", default=["shop@phialo.localhost"])
+# How long a Stripe Checkout Session stays open (Stripe allows 30 minutes to 24 hours).
+STRIPE_CHECKOUT_EXPIRY_MINUTES = env.int("STRIPE_CHECKOUT_EXPIRY_MINUTES", default=30)
 
 # ------------------------------------------------------------------------------
 # Stripe and dj-stripe

@@ -1,1 +1,11 @@
-urlpatterns: list = []
+"""The shop's part of ``/api/v1/``: checkout, the shopper's library and orders, offers."""
+
+from shop.api import checkout, invoices, library, offers, orders
+
+urlpatterns = [
+    *checkout.urlpatterns,
+    *library.urlpatterns,
+    *orders.urlpatterns,
+    *invoices.urlpatterns,
+    *offers.urlpatterns,
+]
