@@ -186,3 +186,7 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# A proxy of Oscar's offer Condition (the first-timer offer's); imported here so Django registers it.
+from shop.offers import FirstPurchaseCondition  # noqa: E402, F401

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from oscar.apps.basket.models import Basket
 from oscar.apps.checkout.calculators import OrderTotalCalculator
@@ -25,6 +26,7 @@ from oscar.core.loading import get_class
 from config.errors import ApiError
 from shop.statuses import OrderStatus
 from shop.vat import gross_split
+from shop.vouchers import basket_discounts_confirm
 
 Selector = get_class("partner.strategy", "Selector")
 
@@ -73,9 +75,13 @@ def order_place(*, basket: Basket, user, email: str, request=None) -> Order:
 
     Raises :class:`ApiError` when the basket cannot be bought as it is: empty (422
     ``basket_empty``), not open (409 ``basket_frozen``), an item that is no longer sold (409
-    ``item_unavailable``), a voucher used up or expired meanwhile (409 ``voucher_used``). Nothing is
-    written then.
+    ``item_unavailable``), a voucher used up or expired meanwhile (409 ``voucher_used``), a discount
+    the basket showed that is gone (``shop.vouchers.basket_discounts_confirm``). Nothing is written then.
     """
+    # [offers] One placement per shopper at a time, the shopper locked before the basket (the order
+    # basket_merge_at_login locks them in): the first-timer discount goes to one order only.
+    if user is not None and user.is_authenticated:
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
     locked = Basket.objects.select_for_update().get(pk=basket.pk)
     if locked.status != Basket.OPEN:
         raise ApiError("basket_frozen", "This basket is already being paid for.", status=409)
@@ -93,6 +99,9 @@ def order_place(*, basket: Basket, user, email: str, request=None) -> Order:
             status=409,
             extra={"items": unavailable},
         )
+    # [offers] Price the basket again with its codes and offers locked: the last use of a code or
+    # a discount that is gone meanwhile is a 409 (voucher_used, first_timer_used, ...), not an order.
+    basket_discounts_confirm(basket=basket, user=user, request=request)
     shipping_method = NoShippingRequired()
     shipping_charge = shipping_method.calculate(basket)
     total = OrderTotalCalculator(request).calculate(basket, shipping_charge)
@@ -108,7 +117,7 @@ def order_place(*, basket: Basket, user, email: str, request=None) -> Order:
             request=request,
             guest_email=email,
         )
-    except ValueError as error:  # Oscar's voucher re-check under lock
+    except ValueError as error:  # Oscar's own voucher re-check (basket_discounts_confirm did it first)
         raise ApiError("voucher_used", str(error), status=409) from error
     basket.freeze()
     return order

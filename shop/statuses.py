@@ -14,3 +14,7 @@ class LineStatus:
     PAID = "paid"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
+
+
+# Orders that were paid, whatever happened to the money since.
+PAID_ORDER_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
