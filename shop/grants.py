@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from django.db import transaction
 from oscar.apps.order.models import Order
 
 from shop.models import Grant
@@ -27,23 +26,19 @@ def _item_key(upc: str) -> uuid.UUID | None:
         return None
 
 
-@transaction.atomic
-def grants_for_paid_order(*, order: Order) -> list[Grant]:
-    """One active grant per watchable line of a paid order (kept when it already exists)."""
+def grants_for_paid_order(*, order: Order) -> None:
+    """One active grant per watchable line of a paid order; lines that have one keep it (safe to
+    call again). One read and one insert whatever the order holds."""
     if order.user_id is None:
-        return []
-    grants = []
-    for line in order.lines.select_related("product__product_class"):
-        product_class = line.product.product_class.slug if line.product else None
-        item_key = _item_key(line.upc)
-        if product_class not in WATCHABLE_PRODUCT_CLASSES or item_key is None:
-            continue
-        grant, _ = Grant.objects.get_or_create(
-            order_line=line,
-            defaults={"user_id": order.user_id, "item_key": item_key, "source": Grant.Source.PURCHASE},
-        )
-        grants.append(grant)
-    return grants
+        return
+    grants = [
+        Grant(order_line=line, user_id=order.user_id, item_key=item_key, source=Grant.Source.PURCHASE)
+        for line in order.lines.select_related("product__product_class")
+        if line.product
+        and line.product.product_class.slug in WATCHABLE_PRODUCT_CLASSES
+        and (item_key := _item_key(line.upc)) is not None
+    ]
+    Grant.objects.bulk_create(grants, ignore_conflicts=True)
 
 
 def grants_revoke_for_lines(*, line_ids: Iterable[int], reason: str) -> int:

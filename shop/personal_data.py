@@ -5,7 +5,8 @@ Orders are kept for accounting when a person is erased: number, date, status, li
 stay; who placed them does not (no user, no e-mail, addresses emptied but for the country, which
 says where VAT on digital goods was due). Everything else the shop (Oscar) holds about the person
 is deleted: saved addresses, open baskets, wish lists, stock alerts, reviews, e-mails and
-notifications sent, browsing history, statistics, saved cards.
+notifications sent, browsing history, statistics, saved cards. So are the person's grants (what
+they may watch): nobody can log in to an erased account, and the orders that paid for them stay.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from oscar.apps.wishlists.models import WishList
 from rest_framework import serializers
 
 from accounts import registry
+from cms.selectors import titles_by_key
 from config.api.formats import money
+from shop.models import Grant
 
 ADDRESS_FIELDS = ("title", "first_name", "last_name", "line1", "line2", "line3", "line4", "state", "postcode")
 ORDER_ADDRESS_FIELDS = (*ADDRESS_FIELDS, "country_id")
@@ -193,6 +196,46 @@ def shop_records_erase(user) -> None:
     Basket.objects.filter(owner=user).update(owner=None)
 
 
+def grants_export(user) -> list[dict[str, Any]]:
+    """What the person may (or, revoked, no longer may) watch, and why."""
+    grants = list(
+        Grant.objects.filter(user=user).select_related("order_line__order").order_by("created_at", "pk")
+    )
+    titles = titles_by_key({grant.item_key for grant in grants}, locale=user.locale or "de")
+    return [
+        {
+            "item_id": str(grant.item_key),
+            "item_title": titles.get(grant.item_key),
+            "source": grant.source,
+            "status": grant.status,
+            "order_number": grant.order_line.order.number if grant.order_line else None,
+            "reason": grant.reason,
+            "revoked_reason": grant.revoked_reason,
+            "created_at": grant.created_at,
+            "changed_at": grant.changed_at,
+        }
+        for grant in grants
+    ]
+
+
+def grants_erase(user) -> None:
+    Grant.objects.filter(user=user).delete()
+
+
+class GrantExportSerializer(serializers.Serializer):
+    """Documentation of the ``grants`` section (built by ``grants_export``)."""
+
+    item_id = serializers.UUIDField(help_text="the translation key of the video, course or bundle")
+    item_title = serializers.CharField(allow_null=True)
+    source = serializers.CharField(help_text=" | ".join(Grant.Source.values))
+    status = serializers.CharField(help_text=" | ".join(Grant.Status.values))
+    order_number = serializers.CharField(allow_null=True, help_text="the order that paid for it")
+    reason = serializers.CharField(help_text="why staff granted it")
+    revoked_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    changed_at = serializers.DateTimeField()
+
+
 class OrderLineExportSerializer(serializers.Serializer):
     title = serializers.CharField()
     upc = serializers.CharField(allow_null=True)
@@ -235,6 +278,9 @@ class ShopRecordsExportSerializer(serializers.Serializer):
 def register() -> None:
     registry.register(
         "orders", export=orders_export, erase=orders_erase, schema=OrderExportSerializer(many=True)
+    )
+    registry.register(
+        "grants", export=grants_export, erase=grants_erase, schema=GrantExportSerializer(many=True)
     )
     registry.register(
         "shop", export=shop_records_export, erase=shop_records_erase, schema=ShopRecordsExportSerializer()

@@ -1,3 +1,189 @@
-"""Placeholder; filled by the shop issue."""
+"""``POST /api/shop/basket/add-product/``, answered before oscar-api's own view of that path.
 
-urlpatterns: list = []
+oscar-api's ``AddProductView`` does the work (same body, same basket in the answer); this
+subclass refuses, in the error shape, what a shop of digital goods must not sell:
+
+- an unknown product (404 ``unknown_product``; a malformed ``url`` is a 400),
+- a quantity other than 1 (400 ``bad_quantity``),
+- a withdrawn product (409 ``item_unavailable``),
+- a product already in the basket (409 ``already_in_basket``),
+- something the shopper already owns, on its own, through a course or a bundle, in either
+  language, or by a staff grant (409 ``already_owned``; ``shop.access.ownership`` decides).
+
+A course or bundle that holds something the shopper owns is added, and the answer's ``warnings``
+say what overlaps (``overlaps_owned``). Anonymous visitors own nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from oscar.apps.basket import signals
+from oscar.apps.offer.applicator import Applicator
+from oscar.core.loading import get_class
+from oscarapi.basket import operations
+from oscarapi.serializers.basket import BasketSerializer
+from oscarapi.serializers.product import AddProductSerializer as OscarApiAddProductSerializer
+from oscarapi.views.basket import AddProductView
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.urlpatterns import format_suffix_patterns
+
+from accounts.api.views import ERROR
+from cms.selectors import titles_by_key
+from config.api.locale import resolve_locale
+from config.errors import ApiError
+from shop import access
+from shop.basket_merge import SESSION_BASKET_KEY
+
+Selector = get_class("partner.strategy", "Selector")
+
+QUANTITY_MESSAGE = "A digital item is bought once; its quantity is 1."
+ALREADY_IN_BASKET = "This item is already in the basket."
+
+
+def _refusal(errors: dict[str, list]) -> ApiError:
+    url_codes = {getattr(error, "code", None) for error in errors.get("url", [])}
+    if "does_not_exist" in url_codes:
+        return ApiError("unknown_product", "There is no such product.", status=404, fields=errors)
+    if set(errors) == {"quantity"}:
+        return ApiError("bad_quantity", QUANTITY_MESSAGE, status=400, fields=errors)
+    return ApiError("invalid", "Some fields are not valid.", status=400, fields=errors)
+
+
+class AddProductSerializer(OscarApiAddProductSerializer):
+    """oscar-api's body, ``{"url": ".../api/shop/products/<pk>/", "quantity": 1}``."""
+
+    def validate_quantity(self, value: int) -> int:
+        if value != 1:
+            raise serializers.ValidationError(QUANTITY_MESSAGE, code="bad_quantity")
+        return value
+
+    def is_valid(self, *, raise_exception: bool = False) -> bool:
+        # oscar-api answers a bad body with a 406 of its own; raising lets our handler answer it
+        # with the right status (404 for a product that does not exist) in the error shape.
+        if not super().is_valid():
+            raise _refusal(self.errors)
+        return True
+
+
+class BasketWarningSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["overlaps_owned"])
+    message = serializers.CharField()
+    items = serializers.ListField(
+        child=serializers.DictField(), help_text='[{"id": translation key, "type": "video|course", "title"}]'
+    )
+
+
+class BasketWithWarningsSerializer(BasketSerializer):
+    """oscar-api's basket, and what the shopper should know about what was just added."""
+
+    warnings = BasketWarningSerializer(many=True)
+
+    class Meta(BasketSerializer.Meta):
+        fields = [*BasketSerializer.Meta.fields, "warnings"]
+
+
+def _item_key(product) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(product.upc)
+    except (TypeError, ValueError):
+        return None  # not a catalogue item (a consultation)
+
+
+class BasketAddProductApi(AddProductView):
+    add_product_serializer_class = AddProductSerializer
+
+    def validate(self, basket, product, quantity, options) -> tuple[bool, str | None]:
+        """oscar-api's checks, refusing with our codes; notes overlaps for the answer."""
+        if any(line.product_id == product.pk for line in basket.all_lines()):
+            raise ApiError("already_in_basket", ALREADY_IN_BASKET, status=409)
+        availability = basket.strategy.fetch_for_product(product).availability
+        if not availability.is_available_to_buy:
+            raise ApiError("item_unavailable", "This item is no longer sold.", status=409)
+        key = _item_key(product)
+        if key is None:
+            return True, None
+        owning = access.ownership(self.request.user, key)
+        if owning.owned:
+            raise ApiError(
+                "already_owned",
+                "You already own this.",
+                status=409,
+                extra={"owned_through": self._items(owning.owned_through, owning.kinds)},
+            )
+        if owning.overlaps:
+            self.warnings.append(
+                {
+                    "code": "overlaps_owned",
+                    "message": "You already own part of this.",
+                    "items": self._items(owning.overlaps, owning.kinds),
+                }
+            )
+        return True, None
+
+    def _items(self, keys, kinds: dict[uuid.UUID, str]) -> list[dict[str, Any]]:
+        titles = titles_by_key(keys, locale=resolve_locale(self.request))
+        return sorted(
+            ({"id": str(key), "type": kinds.get(key), "title": titles.get(key)} for key in keys),
+            key=lambda item: (item["type"] != "course", item["title"] or ""),
+        )
+
+    @extend_schema(
+        operation_id="basket_add_product",
+        request=OscarApiAddProductSerializer,
+        responses={
+            200: BasketWithWarningsSerializer,
+            400: OpenApiResponse(ERROR.response, description="`bad_quantity` or a malformed `url`"),
+            404: OpenApiResponse(ERROR.response, description="`unknown_product`"),
+            409: OpenApiResponse(
+                ERROR.response,
+                description="`item_unavailable`, `already_in_basket`, or `already_owned` (with "
+                "`owned_through`: the courses, bundles or purchases that already give it)",
+            ),
+        },
+        description="Put one product into the caller's basket (anonymous visitors have one too) and "
+        "answer the basket, as oscar-api does. `quantity` must be 1. A course or bundle that "
+        "holds something the caller already owns is added with a warning `overlaps_owned` "
+        "naming those items (a course owned is named once, not with its lessons).",
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        # oscar-api's ``post``, but its ``get_basket`` prices the basket and applies the offers
+        # before the addition as well as after it (35 queries); here that happens once.
+        parsed = self.add_product_serializer_class(data=request.data, context={"request": request})
+        parsed.is_valid()  # raises in the error shape
+        product = parsed.validated_data["url"]
+        quantity = parsed.validated_data["quantity"]
+        options = parsed.validated_data.get("options", [])
+        prefetch_related_objects([product], "stockrecords")  # one read for the checks and the line
+        basket = operations.get_basket(request, prepare=False)
+        basket.strategy = getattr(request, "strategy", None) or Selector().strategy(
+            request=request, user=request.user
+        )
+        self.warnings: list[dict[str, Any]] = []
+        self.validate(basket, product, quantity, options)
+        with transaction.atomic():
+            _line, created = basket.add_product(product, quantity=quantity, options=options)
+            if not created:  # a second request for the same item got here first; undo its +1
+                raise ApiError("already_in_basket", ALREADY_IN_BASKET, status=409)
+        signals.basket_addition.send(sender=self, product=product, user=request.user, request=request)
+        if request.session.get(SESSION_BASKET_KEY) != basket.pk:
+            request.session[SESSION_BASKET_KEY] = basket.pk  # an anonymous visitor's basket
+        basket.reset_offer_applications()
+        lines = basket.all_lines()  # read once, for the offers and the answer alike
+        if lines:  # each line is priced from the stock record that comes with it (the strategy)
+            Applicator().apply(basket, request.user, request)
+        data = self.serializer_class(basket, context={"request": request}).data
+        return Response({**data, "warnings": self.warnings})
+
+
+# oscar-api also answers "basket/add-product.json": the suffixed path must be ours too.
+urlpatterns = format_suffix_patterns(
+    [path("basket/add-product/", BasketAddProductApi.as_view(), name="shop-basket-add-product")]
+)

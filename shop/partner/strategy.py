@@ -27,6 +27,11 @@ class DigitalGoodAvailability(availability.Available):
 
 
 class GrossPricesWithVat(UseFirstStockRecord, Structured):
+    def fetch_for_line(self, line, stockrecord=None):
+        # The line's stock record comes with the line (Oscar's all_lines select_related), so a
+        # basket of n lines is priced without n more queries; a product has one stock record.
+        return self.fetch_for_product(line.product, stockrecord=stockrecord or line.stockrecord)
+
     def pricing_policy(self, product, stockrecord):
         if not stockrecord or stockrecord.price is None:
             return prices.Unavailable()

@@ -100,7 +100,8 @@ def test_unpublished_page_cannot_be_added_to_the_basket_until_republished(librar
     assert not product.is_public
     assert not is_available_to_buy(product)
     refused = add_to_basket(Client(), product)
-    assert refused.status_code == 406
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "item_unavailable"
 
     publish(page)
 
@@ -147,7 +148,7 @@ def test_deleting_the_page_takes_its_product_off_sale(library):
 
     product.refresh_from_db()
     assert not product.is_public
-    assert add_to_basket(Client(), product).status_code == 406
+    assert add_to_basket(Client(), product).status_code == 409
 
 
 def test_publishing_a_translation_never_makes_a_second_product(
@@ -198,4 +199,4 @@ def test_making_a_page_free_takes_its_product_off_sale(library):
 
     assert Product.objects.get() == product
     assert not is_available_to_buy(product)
-    assert add_to_basket(Client(), product).status_code == 406
+    assert add_to_basket(Client(), product).status_code == 409
