@@ -1,3 +1,93 @@
-"""Placeholder; filled by the shop issue."""
+"""The buyer's invoice and credit notes as PDF downloads.
 
-urlpatterns: list = []
+``GET /api/v1/me/orders/{number}/invoice.pdf`` and
+``GET /api/v1/me/orders/{number}/credit-notes/{credit_number}.pdf``: the order's owner only (401
+when logged out, 404 for anyone else's order, as for an unknown one), 404 ``invoice_not_ready``
+until the invoice is issued after payment. Never cached (``Cache-Control: private, no-store``).
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.request import Request
+
+from accounts.api.views import ERROR, PersonalApi
+from shop.invoices import document_for_buyer, invoice_filename
+from shop.models import Invoice
+
+PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The document as a PDF file (an attachment).")
+ORDER_NUMBER = OpenApiParameter(
+    "number", str, OpenApiParameter.PATH, description="The order's number, as the order list gives it."
+)
+CREDIT_NOTE_NUMBER = OpenApiParameter(
+    "credit_number",
+    str,
+    OpenApiParameter.PATH,
+    description="The credit note's number (`GS-2026-000001`), as listed with the order's invoices.",
+)
+
+
+class ErrorsAsJson(BaseContentNegotiation):
+    """The answer is a PDF or a JSON error, whatever the client accepts: a browser asking for
+    ``application/pdf`` gets the error shape, never a 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _pdf_response(document: Invoice) -> FileResponse:
+    return FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=True,
+        filename=invoice_filename(document),
+        content_type="application/pdf",
+    )
+
+
+class OrderInvoicePdfApi(PersonalApi):
+    content_negotiation_class = ErrorsAsJson
+
+    @extend_schema(
+        operation_id="me_order_invoice_pdf",
+        parameters=[ORDER_NUMBER],
+        responses={(200, "application/pdf"): PDF, 401: ERROR, 404: ERROR},
+        description="The invoice of one of the caller's orders, as a PDF attachment named after its "
+        "number. 404 `not_found` for an order that is not the caller's; 404 `invoice_not_ready` "
+        "until the order is paid and its invoice issued (a few seconds after payment).",
+    )
+    def get(self, request: Request, number: str) -> FileResponse:
+        return _pdf_response(document_for_buyer(user=request.user, order_number=number))
+
+
+class OrderCreditNotePdfApi(PersonalApi):
+    content_negotiation_class = ErrorsAsJson
+
+    @extend_schema(
+        operation_id="me_order_credit_note_pdf",
+        parameters=[ORDER_NUMBER, CREDIT_NOTE_NUMBER],
+        responses={(200, "application/pdf"): PDF, 401: ERROR, 404: ERROR},
+        description="A credit note (the correction issued for a refund) of one of the caller's "
+        "orders, as a PDF attachment. Its number is listed with the order's invoices.",
+    )
+    def get(self, request: Request, number: str, credit_number: str) -> FileResponse:
+        document = document_for_buyer(
+            user=request.user, order_number=number, credit_note_number=credit_number
+        )
+        return _pdf_response(document)
+
+
+urlpatterns = [
+    path("me/orders/<str:number>/invoice.pdf", OrderInvoicePdfApi.as_view(), name="me-order-invoice"),
+    path(
+        "me/orders/<str:number>/credit-notes/<str:credit_number>.pdf",
+        OrderCreditNotePdfApi.as_view(),
+        name="me-order-credit-note",
+    ),
+]
