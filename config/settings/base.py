@@ -271,6 +271,12 @@ WAGTAIL_HEADLESS_PREVIEW = {
 # ------------------------------------------------------------------------------
 OSCAR_SHOP_NAME = "Phialo"
 OSCAR_DEFAULT_CURRENCY = "EUR"
+# Offers and vouchers discount the gross price the shopper sees (10 % of 29.00 is 2.90 off 29.00);
+# Oscar's default discounts the net price and scales the gross wrongly (25.55 instead of 26.10).
+OSCAR_OFFERS_INCL_TAX = True
+# A discount is rounded to the cent half up, as each discounted line's price is (10 % of 19.99 is
+# 2.00 off, not Oscar's rounded-down 1.99 beside a line that costs 17.99).
+OSCAR_OFFER_ROUNDING_FUNCTION = "shop.offers.discount_round"
 OSCAR_HOMEPAGE = "/admin/"
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
@@ -297,6 +303,9 @@ OSCAR_LINE_STATUS_PIPELINE = {
 }
 # German VAT included in every price an editor sets (shop.vat).
 SHOP_VAT_RATE = "0.19"
+# The one function deciding whether a user may watch a video: ``(user, video) -> bool``, ``video``
+# a VideoPage or its translation key. The media pipeline calls it by this path, never importing shop.
+SHOP_ACCESS_FUNCTION = "shop.access.may_watch"
 # The seller printed on invoices and credit notes.
 SHOP_SELLER_NAME = env("SHOP_SELLER_NAME", default="Phialo Design")
 SHOP_SELLER_ADDRESS = env("SHOP_SELLER_ADDRESS", default="Musterstraße 1\n10115 Berlin\nDeutschland")
@@ -316,6 +325,18 @@ STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_WEBHOOK_TOLERANCE = 300
 STRIPE_API_VERSION = "2024-04-10"
+# Calls to Stripe (shop.stripe_gateway): a shopper waits on checkout, so fail within seconds;
+# network errors are retried with the same idempotency key.
+STRIPE_TIMEOUT_SECONDS = 20
+STRIPE_MAX_NETWORK_RETRIES = 2
+# Webhook events are processed by Celery (shop.tasks); one not processed this long after it
+# arrived is queued again by beat, up to this many failed attempts (then it waits for staff).
+STRIPE_EVENT_REQUEUE_AFTER_SECONDS = 5 * 60
+STRIPE_EVENT_MAX_ATTEMPTS = 10
+CELERY_BEAT_SCHEDULE["shop-stripe-events-requeue"] = {
+    "task": "shop.tasks.stripe_events_requeue",
+    "schedule": 60.0,
+}
 if STRIPE_LIVE_MODE:
     STRIPE_LIVE_SECRET_KEY = STRIPE_SECRET_KEY
 else:
