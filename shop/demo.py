@@ -1,8 +1,9 @@
 """Demo shop data: the products of the demo pages, and paid orders.
 
 Idempotent: products are the real ones the page sync makes (found by the page's translation key,
-the UPC), orders are found by number. The orders go through Oscar's own ``OrderCreator`` so they
-look like any real order.
+the UPC); each demo order is placed and paid through the shop's own code (``order_place``, then
+the payment functions the webhook and the local payment page use), so it has its VAT lines,
+grants and invoice like any real order, and is found again by its checkout's idempotency key.
 """
 
 from __future__ import annotations
@@ -10,18 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
 from oscar.apps.basket.models import Basket
 from oscar.apps.catalogue.models import Product
-from oscar.apps.checkout.calculators import OrderTotalCalculator
 from oscar.apps.order.models import Order
-from oscar.apps.order.utils import OrderCreator
-from oscar.apps.partner.strategy import Selector
-from oscar.apps.shipping.methods import Free
+from oscar.core.loading import get_class
 
 from cms.models import CatalogPage
+from shop.models import Checkout
+from shop.ordering import order_place
+from shop.payments import payment_succeeded
 from shop.selectors import purchasable_products_for_pages
 
-DEMO_ORDER_PREFIX = "DEMO"
+Selector = get_class("partner.strategy", "Selector")
+DEMO_ORDER_KEY = "demo-order-"
 
 
 def seed_products(pages: Sequence[CatalogPage]) -> list[Product]:
@@ -39,38 +43,36 @@ def seed_orders(
     products: Sequence[Product],
     progress: Callable[[str, int, int], None],
 ) -> int:
-    """``count`` paid orders of one video each, spread over the shoppers. Returns how many were new."""
+    """``count`` paid orders of one item each, spread over the shoppers. Returns how many were new.
+
+    Nobody is mailed: these orders are history, not purchases happening now.
+    """
     if count and not (shoppers and products):
-        raise ValueError("Orders need at least one shopper and one priced video.")
+        raise ValueError("Orders need at least one shopper and one priced item.")
     existing = set(
-        Order.objects.filter(number__startswith=DEMO_ORDER_PREFIX).values_list("number", flat=True)
+        Checkout.objects.filter(idempotency_key__startswith=DEMO_ORDER_KEY).values_list(
+            "idempotency_key", flat=True
+        )
     )
     created = 0
-    for index in range(count):
-        number = f"{DEMO_ORDER_PREFIX}{index + 1:06d}"
-        if number not in existing:
-            _place_order(number, shoppers[index % len(shoppers)], products[index % len(products)])
-            created += 1
-        progress("orders", index + 1, count)
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        for index in range(count):
+            key = f"{DEMO_ORDER_KEY}{index + 1:06d}"
+            if key not in existing:
+                _order_paid(key, shoppers[index % len(shoppers)], products[index % len(products)])
+                created += 1
+            progress("orders", index + 1, count)
     return created
 
 
 @transaction.atomic
-def _place_order(number: str, user, product: Product) -> Order:
+def _order_paid(key: str, user, product: Product) -> Order:
     basket = Basket.objects.create(owner=user)
     basket.strategy = Selector().strategy(user=user)
     basket.add_product(product)
-    method = Free()
-    charge = method.calculate(basket)
-    total = OrderTotalCalculator().calculate(basket, charge)
-    order = OrderCreator().place_order(
-        basket=basket,
-        total=total,
-        shipping_method=method,
-        shipping_charge=charge,
-        user=user,
-        order_number=number,
-        status="Paid",
+    order = order_place(basket=basket, user=user, email=user.email)
+    checkout = Checkout.objects.create(
+        order=order, user=user, idempotency_key=key, provider=Checkout.Provider.LOCAL
     )
-    basket.submit()
+    payment_succeeded(checkout=checkout, amount=order.total_incl_tax, at=timezone.now())
     return order

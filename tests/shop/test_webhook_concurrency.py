@@ -6,13 +6,15 @@ import json
 import threading
 
 import pytest
+from django.core import mail
 from django.db import connections
 from django.test import Client
+from freezegun import freeze_time
 from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, Transaction
 
 from shop.checkout import checkout_start
-from shop.models import Checkout, Grant, StripeEvent
+from shop.models import Checkout, Grant, Invoice, StripeEvent
 from shop.statuses import OrderStatus
 from tests.shop import stripe_fakes
 from tests.shop.conftest import basket_for
@@ -28,6 +30,7 @@ DELIVERIES = 10
 
 
 @pytest.mark.django_db(transaction=True)
+@freeze_time("2026-11-22 10:00:00", tick=True)
 def test_ten_deliveries_of_one_event_at_once_pay_the_order_once(shop_catalog, customer, stripe_api, sent):
     stripe_api.sessions_create()
     basket = basket_for(customer, shop_catalog.product(shop_catalog.course))
@@ -66,3 +69,6 @@ def test_ten_deliveries_of_one_event_at_once_pay_the_order_once(shop_catalog, cu
     assert Grant.objects.filter(user=customer).count() == 1
     assert Source.objects.filter(order_id=checkout.order_id).count() == 1
     assert Transaction.objects.filter(source__order_id=checkout.order_id).count() == 1
+    # What the shopper and the accountant see: one confirmation, one invoice number.
+    assert [message.to for message in mail.outbox] == [[customer.email]]
+    assert list(Invoice.objects.values_list("number", flat=True)) == ["RE-2026-000001"]

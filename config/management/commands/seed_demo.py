@@ -18,6 +18,7 @@ from accounts.demo import (
 )
 from cms.demo import seed_courses_and_bundle, seed_site_tree, seed_videos
 from shop.demo import seed_orders, seed_products
+from shop.demo_offers import seed_offers
 
 
 class Command(BaseCommand):
@@ -55,6 +56,9 @@ class Command(BaseCommand):
         shoppers = seed_shoppers(users, self._progress)
         products = seed_products([*video_pages, *courses_and_bundle])
         new_orders = seed_orders(orders, shoppers, products, self._progress) if orders else 0
+        offers = seed_offers()  # after the orders: the first-timer offer is for new shoppers
+        codes = ", ".join(name for name in offers if name.isupper())
+        self.stdout.write(f"  offers: first-timer 10 % and the codes {codes}")
         self.stdout.write(
             f"Done in {time.monotonic() - started:.1f} s: {len(video_pages)} videos, "
             f"{len(shoppers)} shoppers, {orders} orders ({new_orders} new)."
