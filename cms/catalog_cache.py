@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import method_decorator
@@ -41,6 +42,14 @@ def catalog_version() -> str:
 
 
 def catalog_cache_invalidate() -> None:
+    """Replace the catalogue version now, and again when the change commits: a request that read
+    the old rows in between would otherwise keep what it computed under the new version (for the
+    catalogue answers and for the shop's holdings map that access decisions read)."""
+    _version_replace()
+    transaction.on_commit(_version_replace)
+
+
+def _version_replace() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from cms.catalog_cache import catalog_cache_invalidate, catalog_version
 from cms.models import VideoPage
 
 LIST = "/api/v1/catalog/videos/?locale=en"
@@ -51,3 +52,13 @@ def test_errors_are_not_marked_cacheable(client, catalog, path):
     response = client.get(path)
     assert response.status_code in (400, 404)
     assert "public" not in response.get("Cache-Control", "")
+
+
+def test_a_change_replaces_the_version_again_when_it_commits(db, django_capture_on_commit_callbacks):
+    """What a request computed from the old rows while the change was still uncommitted must not
+    be served under the version that stands for the new rows."""
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_cache_invalidate()
+        while_uncommitted = catalog_version()
+
+    assert catalog_version() != while_uncommitted
