@@ -7,6 +7,9 @@ says where VAT on digital goods was due). Everything else the shop (Oscar) holds
 is deleted: saved addresses, open baskets, wish lists, stock alerts, reviews, e-mails and
 notifications sent, browsing history, statistics, saved cards. So are the person's grants (what
 they may watch): nobody can log in to an erased account, and the orders that paid for them stay.
+Invoices and credit notes issued are kept as issued, buyer's name included: German law keeps
+invoices for ten years (§ 147 AO, § 14b UStG), and a document once issued may not change. The
+export lists them with each order.
 """
 
 from __future__ import annotations
@@ -103,7 +106,7 @@ def orders_export(user) -> list[dict[str, Any]]:
     orders = (
         Order.objects.filter(user=user)
         .select_related("billing_address", "shipping_address")
-        .prefetch_related("lines")
+        .prefetch_related("lines", "invoices")
         .order_by("-date_placed", "-pk")
     )
     return [
@@ -125,6 +128,15 @@ def orders_export(user) -> list[dict[str, Any]]:
                     "line_price": money(line.line_price_incl_tax, order.currency),
                 }
                 for line in order.lines.all()
+            ],
+            "invoices": [
+                {
+                    "number": invoice.number,
+                    "kind": invoice.kind,
+                    "issued_at": invoice.issued_at,
+                    "gross": money(invoice.gross, invoice.currency),
+                }
+                for invoice in order.invoices.all()
             ],
         }
         for order in orders
@@ -256,6 +268,10 @@ class OrderExportSerializer(serializers.Serializer):
     billing_address = serializers.DictField(allow_null=True)
     shipping_address = serializers.DictField(allow_null=True)
     lines = OrderLineExportSerializer(many=True)
+    invoices = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Invoices and credit notes: number, kind (invoice | credit_note), issued_at, gross.",
+    )
 
 
 class ShopRecordsExportSerializer(serializers.Serializer):

@@ -80,6 +80,8 @@ def test_a_course_bought_with_a_code_is_watchable_in_both_languages_with_one_mai
     assert order["totals"]["vat"] == {"amount": "3.83", "currency": "EUR"}
     pdf = api_client.get(f"/api/v1/me/orders/{number}/invoice.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    (exported,) = api_client.get("/api/v1/me/export/").json()["orders"]
+    assert [invoice["number"] for invoice in exported["invoices"]] == ["RE-2026-000001"]
 
     again = api_client.post(
         "/api/shop/basket/add-product/",
