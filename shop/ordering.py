@@ -99,6 +99,8 @@ def order_place(*, basket: Basket, user, email: str, request=None) -> Order:
             status=409,
             extra={"items": unavailable},
         )
+    if any(line.quantity != 1 for line in basket.all_lines()):
+        raise ApiError("bad_quantity", "A digital item is bought once; its quantity is 1.", status=400)
     # [offers] Price the basket again with its codes and offers locked: the last use of a code or
     # a discount that is gone meanwhile is a 409 (voucher_used, first_timer_used, ...), not an order.
     basket_discounts_confirm(basket=basket, user=user, request=request)
