@@ -124,3 +124,23 @@ def place_order():
         return order_place(basket=basket, user=user, email=user.email)
 
     return place
+
+
+@pytest.fixture
+def buy(place_order):
+    """A paid order of ``items`` (pages or products) for ``user``, paid through the shop's own
+    payment path (as the local payment page pays), so its lines are paid and its grants made."""
+    from django.utils import timezone
+
+    from shop.models import Checkout
+    from shop.payments import payment_succeeded
+
+    def paid(user, *items):
+        products = [item if isinstance(item, Product) else product_for_page(item) for item in items]
+        order = place_order(user, *products)
+        checkout = Checkout.objects.create(order=order, user=user, provider=Checkout.Provider.LOCAL)
+        payment_succeeded(checkout=checkout, amount=order.total_incl_tax, at=timezone.now())
+        order.refresh_from_db()
+        return order
+
+    return paid

@@ -18,28 +18,13 @@ from shop.access import access_for, already_owned, may_watch, owned_item_keys
 from shop.grants import (
     grant_by_staff,
     grant_revoke_by_staff,
-    grants_for_paid_order,
     grants_revoke_for_lines,
     grants_suspend_for_order,
 )
 from shop.models import Grant
-from shop.statuses import OrderStatus
 from tests.shop.factories import draft_catalog_page, publish
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def buy(place_order):
-    """A paid order of ``pages`` for ``user``, with its grants, as the payment path leaves it."""
-
-    def paid(user, *pages):
-        order = place_order(user, *(page_product(page) for page in pages))
-        order.set_status(OrderStatus.PAID)
-        grants_for_paid_order(order=order)
-        return order
-
-    return paid
 
 
 def page_product(page):

@@ -12,27 +12,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from oscar.apps.basket.models import Basket
 
-from shop.grants import grant_by_staff, grants_for_paid_order, grants_suspend_for_order
+from shop.grants import grant_by_staff, grants_suspend_for_order
 from shop.selectors import product_for_page
 from shop.services import product_withdraw
-from shop.statuses import OrderStatus
 from tests.shop.conftest import basket_for
 from tests.shop.factories import draft_catalog_page, publish
 
 pytestmark = pytest.mark.django_db
 
 ADD = "/api/shop/basket/add-product/"
-
-
-@pytest.fixture
-def buy(place_order):
-    def paid(user, *pages):
-        order = place_order(user, *(product_for_page(page) for page in pages))
-        order.set_status(OrderStatus.PAID)
-        grants_for_paid_order(order=order)
-        return order
-
-    return paid
 
 
 def add(client, page_or_product, quantity=1, **extra):

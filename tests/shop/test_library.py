@@ -8,25 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms.models import VideoPage
-from shop.grants import grant_by_staff, grants_for_paid_order, grants_suspend_for_order
-from shop.selectors import product_for_page
-from shop.statuses import OrderStatus
+from shop.grants import grant_by_staff, grants_suspend_for_order
 from tests.shop.factories import draft_catalog_page, publish
 
 pytestmark = pytest.mark.django_db
 
 LIBRARY = "/api/v1/me/library/"
-
-
-@pytest.fixture
-def buy(place_order):
-    def paid(user, *pages):
-        order = place_order(user, *(product_for_page(page) for page in pages))
-        order.set_status(OrderStatus.PAID)
-        grants_for_paid_order(order=order)
-        return order
-
-    return paid
 
 
 @pytest.fixture
