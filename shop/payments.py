@@ -89,24 +89,23 @@ def payment_succeeded(
     return checkout
 
 
-@transaction.atomic
 def payment_failed(*, checkout: Checkout, at: datetime) -> Checkout:
     """The payment was declined for good (an asynchronous method failed)."""
-    checkout = _locked(checkout)
-    if checkout.failed_at is None:
-        checkout.failed_at = at
-        _save(checkout, ["failed_at"])
-    order_reconcile(checkout=checkout)
-    return checkout
+    return _moment_record(checkout, "failed_at", at)
+
+
+def checkout_expired(*, checkout: Checkout, at: datetime) -> Checkout:
+    """The checkout ended unpaid (the session lapsed, or the shopper cancelled it)."""
+    return _moment_record(checkout, "expired_at", at)
 
 
 @transaction.atomic
-def checkout_expired(*, checkout: Checkout, at: datetime) -> Checkout:
-    """The checkout ended unpaid (the session lapsed, or the shopper cancelled it)."""
+def _moment_record(checkout: Checkout, field: str, at: datetime) -> Checkout:
+    """Record when something happened, once (the first report counts), and reconcile."""
     checkout = _locked(checkout)
-    if checkout.expired_at is None:
-        checkout.expired_at = at
-        _save(checkout, ["expired_at"])
+    if getattr(checkout, field) is None:
+        setattr(checkout, field, at)
+        _save(checkout, [field])
     order_reconcile(checkout=checkout)
     return checkout
 
