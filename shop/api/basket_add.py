@@ -23,7 +23,6 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from oscar.apps.basket import signals
 from oscar.apps.offer.applicator import Applicator
 from oscar.core.loading import get_class
 from oscarapi.basket import operations
@@ -41,6 +40,7 @@ from config.api.locale import resolve_locale
 from config.errors import ApiError
 from shop import access
 from shop.basket_merge import SESSION_BASKET_KEY
+from shop.tasks import basket_addition_record
 
 Selector = get_class("partner.strategy", "Selector")
 
@@ -102,6 +102,7 @@ class BasketAddProductApi(AddProductView):
 
     def validate(self, basket, product, quantity, options) -> tuple[bool, str | None]:
         """oscar-api's checks, refusing with our codes; notes overlaps for the answer."""
+        # Reading the lines here also serves Oscar's add_product (the basket's currency).
         if any(line.product_id == product.pk for line in basket.all_lines()):
             raise ApiError("already_in_basket", ALREADY_IN_BASKET, status=409)
         availability = basket.strategy.fetch_for_product(product).availability
@@ -163,22 +164,31 @@ class BasketAddProductApi(AddProductView):
         options = parsed.validated_data.get("options", [])
         prefetch_related_objects([product], "stockrecords")  # one read for the checks and the line
         basket = operations.get_basket(request, prepare=False)
+        if request.user.is_authenticated and basket.owner_id == request.user.pk:
+            basket.owner = request.user  # the offers' conditions ask for it: not a second read
         basket.strategy = getattr(request, "strategy", None) or Selector().strategy(
             request=request, user=request.user
         )
         self.warnings: list[dict[str, Any]] = []
         self.validate(basket, product, quantity, options)
+        lines = basket.all_lines()  # read by the checks above (and Oscar's add_product)
         with transaction.atomic():
-            _line, created = basket.add_product(product, quantity=quantity, options=options)
+            line, created = basket.add_product(product, quantity=quantity, options=options)
             if not created:  # a second request for the same item got here first; undo its +1
                 raise ApiError("already_in_basket", ALREADY_IN_BASKET, status=409)
-        signals.basket_addition.send(sender=self, product=product, user=request.user, request=request)
-        if request.session.get(SESSION_BASKET_KEY) != basket.pk:
-            request.session[SESSION_BASKET_KEY] = basket.pk  # an anonymous visitor's basket
+        # Oscar's analytics counters (two or three writes) are kept by a task, off the request.
+        basket_addition_record.delay_on_commit(product.pk, request.user.pk)
+        anonymous = not request.user.is_authenticated
+        if anonymous and request.session.get(SESSION_BASKET_KEY) != basket.pk:
+            # Only a visitor's basket is found through the session (a shopper's by its owner).
+            request.session[SESSION_BASKET_KEY] = basket.pk
+        # The lines as read, and the new one (its product and stock record are in hand): Oscar's
+        # add_product drops its cache, and reading all lines again would cost three queries.
+        line.product = product
+        lines._result_cache.append(line)
         basket.reset_offer_applications()
-        lines = basket.all_lines()  # read once, for the offers and the answer alike
-        if lines:  # each line is priced from the stock record that comes with it (the strategy)
-            Applicator().apply(basket, request.user, request)
+        basket._lines = lines
+        Applicator().apply(basket, request.user, request)
         data = self.serializer_class(basket, context={"request": request}).data
         return Response({**data, "warnings": self.warnings})
 

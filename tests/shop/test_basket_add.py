@@ -240,3 +240,16 @@ def test_two_tabs_adding_the_same_item_at_once_put_it_in_once(shop_catalog, cust
     assert sorted(basket.lines.values_list("product__upc", "quantity")) == sorted(
         [(shop_catalog.product(page).upc, 1) for page in (shop_catalog.videos[2], shop_catalog.course)]
     )
+
+
+def test_oscars_analytics_still_count_each_addition(
+    shopper, shop_catalog, customer, django_capture_on_commit_callbacks
+):
+    from oscar.apps.analytics.models import ProductRecord, UserRecord
+
+    product = product_for_page(shop_catalog.videos[0])
+    with django_capture_on_commit_callbacks(execute=True):  # the task, after the request
+        assert add(shopper, shop_catalog.videos[0]).status_code == 200
+
+    assert ProductRecord.objects.get(product=product).num_basket_additions == 1
+    assert UserRecord.objects.get(user=customer).num_basket_additions == 1
