@@ -124,7 +124,10 @@ class ChapterSerializer(serializers.Serializer):
 class VideoDetailSerializer(VideoItemSerializer):
     description = serializers.CharField(help_text="HTML")
     chapters = ChapterSerializer(many=True)
-    preview_url = serializers.CharField(allow_null=True)
+    preview_url = serializers.URLField(
+        allow_null=True,
+        help_text="HLS playlist of the free preview (unencrypted, no login); null when there is none",
+    )
     courses = CourseItemSerializer(many=True)
     bundles = BundleItemSerializer(many=True)
     related = VideoItemSerializer(many=True)

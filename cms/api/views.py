@@ -18,6 +18,7 @@ from cms.catalog_cache import catalog_cacheable
 from cms.models import BundlePage, CoursePage, VideoPage
 from config.api.locale import resolve_locale
 from config.api.pagination import PageNumberPagination
+from media_pipeline.playback import preview_playlist_url
 
 LOCALE_PARAMETER = OpenApiParameter(
     "locale",
@@ -113,11 +114,20 @@ def _description(row: dict) -> str:
     return str(row["description"])
 
 
+def _preview_url(row: dict) -> str | None:
+    """The free preview's playlist where the editor turned it on and a video is uploaded. The URL
+    is stable (it serves whichever run is published), so the cached answer stays right; until
+    processing is done it answers 409 ``video_not_ready``."""
+    if not (row["free_preview"] and row["video"]):
+        return None
+    return preview_playlist_url(row["translation_key"])
+
+
 @catalog_cacheable
 class VideoDetailApi(PublicCatalogApi):
     @extend_schema(parameters=[LOCALE_PARAMETER], responses=s.VideoDetailSerializer)
     def get(self, request: Request, slug: str) -> Response:
-        video, locale = self.served_page(request, VideoPage, slug, extra=("description", "chapters"))
+        video, locale = self.served_page(request, VideoPage, slug, extra=("description", "chapters", "video"))
         courses = selectors.containing(CoursePage, video["translation_key"], locale)
         bundles = selectors.containing(BundlePage, video["translation_key"], locale)
         related = selectors.related_videos(video, locale)
@@ -129,8 +139,7 @@ class VideoDetailApi(PublicCatalogApi):
                 **items.video_item(video, context),
                 "description": _description(video),
                 "chapters": [block["value"] for block in video["chapters"].raw_data],
-                # The media pipeline fills this in once it makes preview clips.
-                "preview_url": None,
+                "preview_url": _preview_url(video),
                 "courses": [items.course_item(row, context) for row in courses],
                 "bundles": [items.bundle_item(row, context) for row in bundles],
                 "related": [items.video_item(row, context) for row in related],

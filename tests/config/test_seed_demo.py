@@ -12,7 +12,8 @@ from cms.models import HomePage, VideoPage
 
 pytestmark = pytest.mark.django_db
 
-SIZES = ["--videos", "3", "--users", "2", "--orders", "4"]
+# Without video files: tests/media_pipeline/test_demo_videos.py covers the demo clips.
+SIZES = ["--videos", "3", "--video-clips", "0", "--users", "2", "--orders", "4"]
 
 
 @pytest.fixture

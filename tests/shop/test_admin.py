@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.demo import seed_admin
 from shop.models import StripeEvent
 from tests.shop import stripe_fakes
 from tests.shop.stripe_fakes import event, session_object
@@ -12,14 +11,6 @@ from tests.shop.stripe_fakes import event, session_object
 stripe_keys, stripe_api = stripe_fakes.stripe_keys, stripe_fakes.stripe_api
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client, second_factor_passed):
-    admin = seed_admin(password="secret-for-tests")
-    assert client.login(email="admin@phialo.localhost", password="secret-for-tests")
-    second_factor_passed(client, admin)
-    return client
 
 
 @pytest.mark.parametrize("model", ["stripeevent", "checkout", "grant", "invoice"])

@@ -5,17 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.demo import seed_admin
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client, second_factor_passed):
-    admin = seed_admin(password="secret-for-tests")
-    assert client.login(email="admin@phialo.localhost", password="secret-for-tests")
-    second_factor_passed(client, admin)
-    return client
 
 
 @pytest.fixture
