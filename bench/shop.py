@@ -307,7 +307,7 @@ def _row(name: str, timings, floors, queries) -> dict[str, Any]:
     return row
 
 
-def _chart(rows: list[dict[str, Any]], path: Path, vendor: str) -> None:
+def _chart(rows: list[dict[str, Any]], path: Path, vendor: str, title: str = "Shop money path") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -335,7 +335,7 @@ def _chart(rows: list[dict[str, Any]], path: Path, vendor: str) -> None:
     counts.set_yticks(list(positions), [""] * len(rows))
     counts.invert_yaxis()
     counts.set_xlabel("SQL queries (red: budget)")
-    figure.suptitle(f"Shop money path, in-process on {vendor} (medians of each step and its floor)")
+    figure.suptitle(f"{title}, in-process on {vendor} (medians of each step and its floor)")
     figure.tight_layout()
     figure.savefig(path, metadata={"Date": None})
     plt.close(figure)

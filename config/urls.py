@@ -39,6 +39,7 @@ urlpatterns = [
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
     # Without Stripe keys and with DEBUG on: a local page that pays an order like the webhook does.
     path("shop/local-payment/", include("shop.local_payment")),
+    path("shop/local-subscription/", include("shop.subscriptions.local")),
     # Staff sign in once, through Wagtail's login (where two-factor is enforced), for all admins.
     path("dashboard/login/", RedirectView.as_view(pattern_name="wagtailadmin_login", query_string=True)),
     # Oscar's own pages: the dashboard at /dashboard/ and the pages it links to.

@@ -8,9 +8,10 @@ revoked grants give nothing. Anonymous viewers get the free videos only.
 
 What holds what comes from the catalogue, worked out once per catalogue version and cached
 (``cms.selectors.catalog_holdings``), so a check costs the grant lookup alone: one query however
-much the viewer owns or the catalogue holds (two when an editor has just published). The
-subscription issue adds its rule ("included in the subscription, and subscribed") to
-:data:`RULES`; each rule costs at most one query, so a check stays within three.
+much the viewer owns or the catalogue holds (two when an editor has just published). A video
+marked as included in the subscription is also open to a subscriber whose subscription gives
+access now (``shop.subscriptions.state``: active, trialing, past due within the grace period,
+cancelled until the period ends); each rule costs at most one query, so a check stays within three.
 
 The media pipeline asks through ``settings.SHOP_ACCESS_FUNCTION`` (this module's
 :func:`may_watch`) and never imports the shop. The basket asks :func:`ownership` so nobody pays
@@ -25,18 +26,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from cms.selectors import CatalogHoldings, VideoHolding, catalog_holdings, video_holding
+from cms.selectors import video_offers as catalog_offers
 from shop.models import Grant
+from shop.subscriptions.state import is_subscribed
 
 # What a source of access is called in the API: the grant's own source, or how the item got there.
 FREE = "free"
 PURCHASE = "purchase"
 STAFF = "staff"
+SUBSCRIPTION = "subscription"
 
 
 @dataclass(frozen=True)
 class AccessSource:
-    """One reason a viewer may watch a video: ``kind`` is ``free``, ``purchase`` or ``staff``
-    (and, later, ``subscription``); ``item_key``/``item_kind`` name what was bought or granted."""
+    """One reason a viewer may watch a video: ``kind`` is ``free``, ``purchase``, ``staff`` or
+    ``subscription``; ``item_key``/``item_kind`` name what was bought or granted."""
 
     kind: str
     item_key: uuid.UUID | None = None
@@ -76,8 +80,14 @@ def grant_rule(user, video: VideoHolding) -> tuple[AccessSource, ...]:
     return tuple(AccessSource(source, key, kinds[key]) for source, key in rows)
 
 
-# In order; :func:`may_watch` stops at the first that allows. The subscription issue appends its rule.
-RULES: list[Rule] = [free_rule, grant_rule]
+def subscription_rule(user, video: VideoHolding) -> tuple[AccessSource, ...]:
+    if not video.included_in_subscription or not _is_known(user):
+        return ()
+    return (AccessSource(SUBSCRIPTION),) if is_subscribed(user) else ()
+
+
+# In order; :func:`may_watch` stops at the first that allows.
+RULES: list[Rule] = [free_rule, grant_rule, subscription_rule]
 
 
 def video_key(video) -> uuid.UUID:
@@ -99,6 +109,31 @@ def access_for(user, video) -> Access:
     sources = tuple(source for rule in RULES for source in rule(user, holding)) if holding.exists else ()
     unlocked_by = {holding.key: "video", **holding.holders} if holding.exists else {}
     return Access(video_key=holding.key, allowed=bool(sources), sources=sources, unlocked_by=unlocked_by)
+
+
+def video_offers(video, *, locale: str) -> list[dict]:
+    """What would unlock ``video`` for the media pipeline's 401/403: the video itself, the courses
+    and bundles holding it (``cms.selectors.video_offers``), and — when the subscription includes
+    it — the cheapest plan per month, with no id (subscribe through the plan list)."""
+    key = video_key(video)
+    offers = catalog_offers(key, locale=locale)
+    if video_holding(key).included_in_subscription:
+        from shop.subscriptions.plans import plans_for  # cached: no query in the steady state
+
+        plans = sorted(plans_for(locale), key=lambda plan: plan.per_month)
+        if plans:
+            offers.append(
+                {
+                    "key": None,
+                    "kind": SUBSCRIPTION,
+                    "title": plans[0].name,
+                    "slug": "",
+                    "price": plans[0].per_month,
+                    "url_path": "",
+                    "locale": plans[0].locale,
+                }
+            )
+    return offers
 
 
 # ---- What a shopper owns (the basket, the library) ------------------------------------------
@@ -166,9 +201,9 @@ def already_owned(user, product) -> bool:
 
 @dataclass(frozen=True)
 class LibrarySource:
-    kind: str  # purchase | staff (the grant's source)
-    item_key: uuid.UUID
-    item_kind: str  # video | course | bundle
+    kind: str  # purchase | staff (the grant's source) | subscription
+    item_key: uuid.UUID | None  # what was bought or granted (none for the subscription)
+    item_kind: str | None  # video | course | bundle
 
 
 @dataclass(frozen=True)
@@ -181,8 +216,12 @@ class Library:
     bundles: tuple[uuid.UUID, ...]
 
 
+SUBSCRIBED = LibrarySource(SUBSCRIPTION, None, None)
+
+
 def library_for(user) -> Library:
-    """Every video ``user``'s active grants give, with the grants giving each (one query)."""
+    """Every video ``user``'s active grants and subscription give, with what gives each (two
+    queries: the grants, the subscription)."""
     holdings = catalog_holdings()
     videos: dict[uuid.UUID, list[LibrarySource]] = {}
     courses: dict[uuid.UUID, None] = {}
@@ -201,6 +240,9 @@ def library_for(user) -> Library:
                 courses[item] = None
             elif item_kind == "bundle":
                 bundles[item] = None
+    if _is_known(user) and holdings.subscription_videos and is_subscribed(user):
+        for key in sorted(holdings.subscription_videos):
+            videos.setdefault(uuid.UUID(key), []).append(SUBSCRIBED)
     return Library(
         videos={key: tuple(sources) for key, sources in videos.items()},
         courses=tuple(courses),

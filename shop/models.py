@@ -11,6 +11,9 @@ place for:
 - :class:`Grant` — the right to watch one catalogue item (a video, course or bundle, by its
   ``translation_key``), from a paid order line or from staff.
 - :class:`Invoice` and :class:`InvoiceSequence` — invoices and credit notes with gap-free numbers.
+- :class:`SubscriptionPlan` — a plan's name and text per language beside its Stripe price.
+  Subscriptions themselves live in Stripe and are read from dj-stripe's mirror.
+- :class:`SubscriptionNotice` — each subscription e-mail sent, so none goes out twice.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import TranslatableMixin
+from wagtail_localize.fields import SynchronizedField
 
 
 class Checkout(models.Model):
@@ -189,4 +195,82 @@ class Invoice(models.Model):
 
 
 # A proxy of Oscar's offer Condition (the first-timer offer's); imported here so Django registers it.
+class SubscriptionPlan(TranslatableMixin, models.Model):
+    """A plan shoppers subscribe to, translated like a page (wagtail-localize): the name and text
+    are per language, the Stripe price and the interval are shared by the translations.
+
+    The amount is Stripe's: read from dj-stripe's ``Price`` mirror, never typed in here, so the
+    page and the invoice cannot disagree.
+    """
+
+    class Interval(models.TextChoices):
+        MONTH = "month", "Monthly"
+        YEAR = "year", "Yearly"
+
+    name = models.CharField(max_length=80)
+    summary = models.TextField(blank=True, max_length=400)
+    interval = models.CharField(max_length=8, choices=Interval.choices)
+    stripe_price_id = models.CharField(
+        max_length=255, help_text="The Stripe price (price_...) shoppers of this plan pay."
+    )
+    is_active = models.BooleanField(default=True, help_text="Offered to new subscribers.")
+    sort_order = models.IntegerField(default=0)
+
+    override_translatable_fields = [
+        SynchronizedField("interval"),
+        SynchronizedField("stripe_price_id"),
+        SynchronizedField("is_active"),
+        SynchronizedField("sort_order"),
+    ]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("summary"),
+        FieldPanel("interval"),
+        FieldPanel("stripe_price_id"),
+        FieldPanel("is_active"),
+        FieldPanel("sort_order"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["sort_order", "interval"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stripe_price_id", "locale"], name="shop_subscription_plan_price_per_locale"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubscriptionNotice(models.Model):
+    """One subscription e-mail sent: the unique key makes a second sending impossible, whichever
+    event or beat run asks for it again."""
+
+    class Kind(models.TextChoices):
+        STARTED = "started", "Subscription started"
+        PAYMENT_FAILED = "payment_failed", "Payment failed"
+        CANCELLED = "cancelled", "Cancelled"
+        ENDING_SOON = "ending_soon", "Ending soon"
+
+    subscription_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # What the notice is about: the invoice that failed, the period that ends, ...
+    key = models.CharField(max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription_id", "kind", "key"], name="shop_subscription_notice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subscription_id} {self.key}"
+
+
 from shop.offers import FirstPurchaseCondition  # noqa: E402, F401

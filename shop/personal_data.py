@@ -7,6 +7,7 @@ says where VAT on digital goods was due). Everything else the shop (Oscar) holds
 is deleted: saved addresses, open baskets, wish lists, stock alerts, reviews, e-mails and
 notifications sent, browsing history, statistics, saved cards. So are the person's grants (what
 they may watch): nobody can log in to an erased account, and the orders that paid for them stay.
+The person's Stripe customer is deleted, which ends their subscriptions in Stripe at once.
 Invoices and credit notes issued are kept as issued, buyer's name included: German law keeps
 invoices for ten years (§ 147 AO, § 14b UStG), and a document once issued may not change. The
 export lists them with each order.
@@ -35,6 +36,7 @@ from accounts import registry
 from cms.selectors import titles_by_key
 from config.api.formats import money
 from shop.models import Grant
+from shop.subscriptions.services import subscriptions_erase, subscriptions_export
 
 ADDRESS_FIELDS = ("title", "first_name", "last_name", "line1", "line2", "line3", "line4", "state", "postcode")
 ORDER_ADDRESS_FIELDS = (*ADDRESS_FIELDS, "country_id")
@@ -274,6 +276,18 @@ class OrderExportSerializer(serializers.Serializer):
     )
 
 
+class SubscriptionExportSerializer(serializers.Serializer):
+    """Documentation of the ``subscriptions`` section (from dj-stripe's mirror of Stripe)."""
+
+    id = serializers.CharField(help_text="Stripe's subscription id")
+    status = serializers.CharField()
+    price = serializers.CharField(help_text="Stripe's price id of the plan")
+    current_period_start = serializers.DateTimeField(allow_null=True)
+    current_period_end = serializers.DateTimeField(allow_null=True)
+    cancel_at_period_end = serializers.BooleanField()
+    created = serializers.DateTimeField(allow_null=True)
+
+
 class ShopRecordsExportSerializer(serializers.Serializer):
     """Documentation of the ``shop`` section: lists of Oscar's records, one key per kind."""
 
@@ -297,6 +311,12 @@ def register() -> None:
     )
     registry.register(
         "grants", export=grants_export, erase=grants_erase, schema=GrantExportSerializer(many=True)
+    )
+    registry.register(
+        "subscriptions",
+        export=subscriptions_export,
+        erase=subscriptions_erase,
+        schema=SubscriptionExportSerializer(many=True),
     )
     registry.register(
         "shop", export=shop_records_export, erase=shop_records_erase, schema=ShopRecordsExportSerializer()

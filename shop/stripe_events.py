@@ -5,7 +5,8 @@ retries, and may send one event several times at once) finds it already there.
 :func:`event_process` locks the stored event, skips it when it is done, hands its object to the
 handler for its type and marks it processed, all in one transaction: if a handler fails nothing of
 it stays and the event is tried again. Handlers turn what Stripe says into facts on the order's
-checkout (``shop.payments``), which makes them safe to run twice and in any order. Types without
+checkout (``shop.payments``), which makes them safe to run twice and in any order; subscription
+events make ``shop.subscriptions`` look at Stripe again, which is as safe. Types without
 a handler are stored and marked processed; dj-stripe's mirror gets every event separately
 (``shop.tasks.stripe_event_mirror``).
 """
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from shop import payments, stripe_gateway
 from shop.models import Checkout, StripeEvent
+from shop.subscriptions import services as subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +81,6 @@ def events_due_again(*, older_than_seconds: int, max_attempts: int) -> list[str]
 # ---- Handlers: Stripe object → facts -----------------------------------------------------------
 
 
-def _id(value: Any) -> str:
-    """An id from a field Stripe sends either as an id or as the expanded object."""
-    if isinstance(value, dict):
-        return value.get("id") or ""
-    return value or ""
-
-
 def _checkout_for_session(session: StripeObject) -> Checkout | None:
     # Only by the session's own id: a session whose checkout was never committed (our request
     # failed after Stripe made it) may carry an order number that a later order now uses.
@@ -115,7 +110,11 @@ def _checkout_for_payment(*, payment_intent: str, order_numbers: Iterable[str]) 
 
 def session_paid(session: StripeObject, event: StripeEvent) -> None:
     """``checkout.session.completed`` and ``...async_payment_succeeded``. A completed session that
-    is still ``unpaid`` (a bank debit) waits for the asynchronous outcome."""
+    is still ``unpaid`` (a bank debit) waits for the asynchronous outcome. A subscription's
+    session belongs to ``shop.subscriptions``."""
+    if session.get("mode") == "subscription":
+        subscriptions.session_completed(session, event)
+        return
     checkout = _checkout_for_session(session)
     if checkout is None or session.get("payment_status") not in ("paid", "no_payment_required"):
         return
@@ -123,16 +122,20 @@ def session_paid(session: StripeObject, event: StripeEvent) -> None:
         checkout=checkout,
         amount=stripe_gateway.from_cents(session.get("amount_total")),
         at=event.created,
-        payment_intent=_id(session.get("payment_intent")),
+        payment_intent=stripe_gateway.object_id(session.get("payment_intent")),
     )
 
 
 def session_failed(session: StripeObject, event: StripeEvent) -> None:
+    if session.get("mode") == "subscription":
+        return  # no subscription was made
     if checkout := _checkout_for_session(session):
         payments.payment_failed(checkout=checkout, at=event.created)
 
 
 def session_expired(session: StripeObject, event: StripeEvent) -> None:
+    if session.get("mode") == "subscription":
+        return  # no subscription was made
     if checkout := _checkout_for_session(session):
         payments.checkout_expired(checkout=checkout, at=event.created)
 
@@ -147,7 +150,7 @@ def charge_refunded(charge: StripeObject, event: StripeEvent) -> None:
     refunds = [refund for refund in refunds if refund.get("status") not in ("failed", "canceled")]
     metadata = [charge.get("metadata") or {}, *(refund.get("metadata") or {} for refund in refunds)]
     checkout = _checkout_for_payment(
-        payment_intent=_id(charge.get("payment_intent")),
+        payment_intent=stripe_gateway.object_id(charge.get("payment_intent")),
         order_numbers=[entry.get("order_number") for entry in metadata],
     )
     if checkout is None:
@@ -168,7 +171,7 @@ def charge_refunded(charge: StripeObject, event: StripeEvent) -> None:
 def dispute_changed(dispute: StripeObject, event: StripeEvent) -> None:
     """``charge.dispute.created/updated/closed``."""
     checkout = _checkout_for_payment(
-        payment_intent=_id(dispute.get("payment_intent")),
+        payment_intent=stripe_gateway.object_id(dispute.get("payment_intent")),
         order_numbers=[(dispute.get("metadata") or {}).get("order_number")],
     )
     if checkout is None:
@@ -186,4 +189,5 @@ HANDLERS: dict[str, Callable[[StripeObject, StripeEvent], None]] = {
     "charge.dispute.created": dispute_changed,
     "charge.dispute.updated": dispute_changed,
     "charge.dispute.closed": dispute_changed,
+    **subscriptions.HANDLERS,
 }

@@ -12,6 +12,7 @@ conversions.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -30,6 +31,13 @@ logger = logging.getLogger(__name__)
 MINIMUM_CHARGE = Decimal("0.50")
 # Stripe's metadata values are strings of at most 500 characters.
 METADATA_VALUE_LIMIT = 500
+
+
+def object_id(value) -> str:
+    """An id from a field Stripe sends either as an id or as the expanded object."""
+    if isinstance(value, dict):
+        return value.get("id") or ""
+    return value or ""
 
 
 def to_cents(amount: Decimal) -> int:
@@ -185,3 +193,127 @@ def refund_create(
 def timestamp(value: int | None) -> datetime | None:
     """A Stripe timestamp (seconds since the epoch) as an aware datetime."""
     return datetime.fromtimestamp(value, tz=UTC) if value else None
+
+
+def _plain(obj) -> dict:
+    """A Stripe object as JSON gives it (stripe-python turns decimal strings into ``Decimal``s,
+    which the mirror's JSON fields cannot store)."""
+    return json.loads(json.dumps(obj.to_dict(), default=str))
+
+
+# ---- Subscriptions (shop.subscriptions) ---------------------------------------------------------
+
+
+def customer_create(*, user_id: int, email: str, name: str, locale: str) -> dict:
+    """The shopper's one Stripe customer. The idempotency key names the user, so two tabs
+    subscribing at once (or a retry) make one customer; ``djstripe_subscriber`` is the metadata
+    dj-stripe links its ``Customer`` mirror to the user by."""
+    params = {
+        "email": email,
+        "name": name[:250],
+        "preferred_locales": [locale],
+        "metadata": {"djstripe_subscriber": str(user_id)},
+    }
+    try:
+        customer = _client().v1.customers.create(
+            params, options={"idempotency_key": f"customer-user-{user_id}"}
+        )
+    except stripe.StripeError as error:
+        raise _unavailable(error, f"creating the customer of user {user_id}") from error
+    return _plain(customer)
+
+
+def subscription_session_create(
+    *,
+    customer_id: str,
+    price_id: str,
+    user_id: int,
+    locale: str,
+    return_url: str,
+    trial_days: int,
+    coupon: str,
+    attempt: str,
+) -> dict:
+    """A Stripe Checkout Session in subscription mode for one price. ``attempt`` makes the
+    idempotency key (one per press of the button, the same for its retries)."""
+    params: dict = {
+        "mode": "subscription",
+        "customer": customer_id,
+        "line_items": [{"price": price_id, "quantity": 1}],
+        "locale": locale,
+        "client_reference_id": str(user_id),
+        "metadata": {"user_id": str(user_id)},
+        "subscription_data": {"metadata": {"user_id": str(user_id)}},
+        "success_url": return_url,
+        "cancel_url": f"{return_url}?cancelled=1",
+    }
+    if trial_days:
+        params["subscription_data"]["trial_period_days"] = trial_days
+    if coupon:
+        params["discounts"] = [{"coupon": coupon}]
+    try:
+        session = _client().v1.checkout.sessions.create(
+            params, options={"idempotency_key": f"subscription-session-{user_id}-{attempt}"}
+        )
+    except stripe.StripeError as error:
+        raise _unavailable(error, f"creating a subscription checkout for user {user_id}") from error
+    return _plain(session)
+
+
+def billing_portal_session_create(*, customer_id: str, return_url: str, locale: str) -> dict:
+    """A customer portal session (switch plan, cancel, change card); its URL works once, briefly."""
+    try:
+        portal = _client().v1.billing_portal.sessions.create(
+            {"customer": customer_id, "return_url": return_url, "locale": locale}
+        )
+    except stripe.StripeError as error:
+        raise _unavailable(error, f"opening the customer portal of {customer_id}") from error
+    return _plain(portal)
+
+
+def subscription_retrieve(*, subscription_id: str) -> dict:
+    """A subscription as Stripe holds it now. Errors propagate: the event is processed again."""
+    return _plain(_client().v1.subscriptions.retrieve(subscription_id))
+
+
+def subscriptions_list(*, status: str) -> list[dict]:
+    """Every subscription in ``status`` (``active``, ``past_due``, ``trialing``, ``all``)."""
+    found = _client().v1.subscriptions.list({"status": status, "limit": 100})
+    return [_plain(subscription) for subscription in found.auto_paging_iter()]
+
+
+def product_create(*, key: str, name: str) -> dict:
+    product = _client().v1.products.create({"name": name}, options={"idempotency_key": f"product-{key}"})
+    return _plain(product)
+
+
+def price_create(*, key: str, product_id: str, amount: Decimal, interval: str) -> dict:
+    params = {
+        "product": product_id,
+        "currency": "eur",
+        "unit_amount": to_cents(amount),
+        "recurring": {"interval": interval},
+        "tax_behavior": "inclusive",
+        "lookup_key": key,
+    }
+    return _plain(_client().v1.prices.create(params, options={"idempotency_key": f"price-{key}"}))
+
+
+def price_retrieve(*, price_id: str) -> dict:
+    return _plain(_client().v1.prices.retrieve(price_id, {"expand": ["product"]}))
+
+
+def customer_retrieve(*, customer_id: str) -> dict:
+    return _plain(_client().v1.customers.retrieve(customer_id))
+
+
+def customer_delete(*, customer_id: str) -> None:
+    """Delete a customer in Stripe, which also ends its subscriptions at once (an erased person
+    must not be charged again). A customer Stripe no longer knows is gone already."""
+    try:
+        _client().v1.customers.delete(customer_id)
+    except stripe.InvalidRequestError as error:
+        if error.http_status != 404:
+            raise _unavailable(error, f"deleting customer {customer_id}") from error
+    except stripe.StripeError as error:
+        raise _unavailable(error, f"deleting customer {customer_id}") from error

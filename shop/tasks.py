@@ -53,13 +53,16 @@ def stripe_events_requeue() -> int:
 def stripe_event_mirror(self, event_id: str) -> None:
     """Hand a stored event to dj-stripe, which mirrors Stripe's objects (subscriptions read the
     mirror). Apart from order processing, so a failure here never holds up an order; dj-stripe
-    skips an event it already has, so running twice is harmless."""
+    skips an event it already has, so running twice is harmless. Subscriptions are mirrored by
+    ``shop.subscriptions.services`` alone (one writer, so an old fetch never lands last)."""
     from djstripe.models import Event
+
+    from shop.subscriptions.services import MIRRORED_HERE
 
     if not settings.STRIPE_SECRET_KEY:
         return
     payload = StripeEvent.objects.filter(pk=event_id).values_list("payload", flat=True).first()
-    if payload is None:
+    if payload is None or payload.get("type") in MIRRORED_HERE:
         return
     try:
         Event.process(data=payload)

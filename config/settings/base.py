@@ -8,6 +8,7 @@ needs nothing installed: SQLite, eager Celery, local-memory cache, console e-mai
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from oscar.defaults import *  # noqa: F403  (Oscar's settings, overridden below where needed)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -193,6 +194,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env("DJANGO_MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# The largest video source the admin accepts (media_pipeline.uploads); 20 GiB by default.
+MEDIA_UPLOAD_MAX_BYTES = env.int("MEDIA_UPLOAD_MAX_BYTES", default=20 * 1024**3)
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -208,7 +211,36 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = False
     AWS_S3_FILE_OVERWRITE = False
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    # django-storages' S3 storage; HLS outputs get immutable cache headers (media_pipeline.s3).
+    STORAGES["default"] = {"BACKEND": "media_pipeline.s3.MediaS3Storage"}
+
+# ------------------------------------------------------------------------------
+# Media pipeline (media_pipeline/): uploads become an encrypted HLS ladder
+# ------------------------------------------------------------------------------
+# Unset: the system's ffmpeg/ffprobe on the PATH, else the imageio-ffmpeg wheel's ffmpeg and PyAV.
+MEDIA_FFMPEG = env("MEDIA_FFMPEG", default="")
+MEDIA_FFPROBE = env("MEDIA_FFPROBE", default="")
+# x264's speed/size trade-off: veryfast keeps a 2-core worker near real time for a 4-rung ladder.
+MEDIA_X264_PRESET = env("MEDIA_X264_PRESET", default="veryfast")
+# The free preview: the first N seconds, unencrypted, playable without a login (0: none).
+MEDIA_PREVIEW_SECONDS = env.int("MEDIA_PREVIEW_SECONDS", default=30)
+# The master playlist lists first the largest rung whose first segment is at most this big.
+MEDIA_START_SEGMENT_MAX_BYTES = env.int("MEDIA_START_SEGMENT_MAX_BYTES", default=1_100_000)
+# A run that reported no progress for this long is taken to be dead (its worker crashed), and
+# beat queues it again, as it does assets that were uploaded or queued that long ago.
+MEDIA_PROCESSING_STALLED_AFTER_SECONDS = env.int("MEDIA_PROCESSING_STALLED_AFTER_SECONDS", default=10 * 60)
+# Seals content keys in the database (media_pipeline.keys); unset, SECRET_KEY. Set it on its own
+# in production: changing it (or SECRET_KEY while unset) makes every video unplayable until the
+# old value is listed in MEDIA_KEY_SECRET_FALLBACKS.
+MEDIA_KEY_SECRET = env("MEDIA_KEY_SECRET", default="")
+MEDIA_KEY_SECRET_FALLBACKS = env.list("MEDIA_KEY_SECRET_FALLBACKS", default=[])
+# Playback (media_pipeline.playback): how long the signed playlist and key URLs live. The key
+# endpoint asks access again anyway; the Astro site starts playback again when they lapse.
+MEDIA_PLAYBACK_TTL_SECONDS = env.int("MEDIA_PLAYBACK_TTL_SECONDS", default=2 * 3600)
+# What would unlock a video, for a 401/403 (``(video_key, *, locale) -> [offer]``): the shop
+# answers (the catalogue's items holding it, and the subscription when it includes the video),
+# found by this path as the access function is; the pipeline imports neither.
+MEDIA_OFFERS_FUNCTION = "shop.access.video_offers"
 
 # ------------------------------------------------------------------------------
 # E-mail
@@ -238,6 +270,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {}
+# Media assets whose processing died with its worker, or was never queued, are queued again.
+CELERY_BEAT_SCHEDULE["media-assets-requeue-stalled"] = {
+    "task": "media_pipeline.tasks.assets_requeue_stalled",
+    "schedule": 5 * 60.0,
+}
 
 # ------------------------------------------------------------------------------
 # Wagtail and wagtail-localize
@@ -344,6 +381,25 @@ else:
 DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
 DJSTRIPE_USE_NATIVE_JSONFIELD = True
 DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
+
+# Subscriptions (shop.subscriptions): Stripe owns them, dj-stripe mirrors them.
+# A subscriber whose renewal failed (past due) keeps access this many days while Stripe retries.
+SUBSCRIPTION_GRACE_DAYS = env.int("SUBSCRIPTION_GRACE_DAYS", default=3)
+# A shopper's first subscription: a free trial of this many days and/or a Stripe coupon id.
+SUBSCRIPTION_TRIAL_DAYS = env.int("SUBSCRIPTION_TRIAL_DAYS", default=0)
+SUBSCRIPTION_FIRST_TIMER_COUPON = env("SUBSCRIPTION_FIRST_TIMER_COUPON", default="")
+# "Your subscription ends soon" goes out this many days before a cancelled one ends.
+SUBSCRIPTION_ENDING_SOON_DAYS = env.int("SUBSCRIPTION_ENDING_SOON_DAYS", default=3)
+# Not an app of its own, so Celery's autodiscovery (``<app>.tasks``) would miss it.
+CELERY_IMPORTS = ["shop.subscriptions.tasks"]
+CELERY_BEAT_SCHEDULE["shop-subscriptions-reconcile"] = {
+    "task": "shop.subscriptions.tasks.subscriptions_reconcile",
+    "schedule": crontab(hour=3, minute=17),
+}
+CELERY_BEAT_SCHEDULE["shop-subscriptions-ending-soon"] = {
+    "task": "shop.subscriptions.tasks.subscriptions_ending_soon_notify",
+    "schedule": crontab(hour=9, minute=0),
+}
 
 # ------------------------------------------------------------------------------
 # django-allauth (headless; e-mail is the login identifier)
@@ -488,7 +544,9 @@ SPECTACULAR_SETTINGS = {
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[FRONTEND_URL])
 CORS_ALLOW_CREDENTIALS = True
-CORS_URLS_REGEX = r"^/(api|_allauth)/.*$"
+# Local media too, where players fetch segments and captions cross-origin (hls.js uses XHR); on
+# S3/R2 the bucket's or CDN's own CORS rules do this.
+CORS_URLS_REGEX = r"^/(api|_allauth|media/hls|media/captions)/.*$"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=CORS_ALLOWED_ORIGINS)
 CORS_ALLOW_HEADERS = (
     "accept",
@@ -518,5 +576,7 @@ LOGGING = {
     "loggers": {
         "health_check": {"level": "ERROR"},
         "oscar.alerts": {"level": "WARNING"},
+        # Wagtail runs its search-index and reference-index updates as tasks and logs each twice.
+        "django_tasks": {"level": "WARNING"},
     },
 }

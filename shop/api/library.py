@@ -1,10 +1,11 @@
-"""``GET /api/v1/me/library/``: everything the shopper may watch through what they bought or were
-given, each video with the purchases or grants that give it.
+"""``GET /api/v1/me/library/``: everything the shopper may watch through what they bought, were
+given or subscribed to, each video with what gives it and how far it was watched.
 
 Free videos are not listed (the catalogue has them; anyone may watch them). The videos come in
 the catalogue's item shape, in the requested locale with German as the fallback, plus ``sources``
 and ``progress``; the courses and bundles owned come alongside. A constant number of queries
-however large the library: the grants, then one query per kind of catalogue row.
+however large the library: the grants, the subscription, one query per kind of catalogue row,
+and the watch progress of the page's videos and of the courses' lessons.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from cms.api import items
 from cms.models import BundlePage, CoursePage, frontend_path
 from config.api.locale import resolve_locale
 from config.api.pagination import PageNumberPagination
+from media_pipeline.selectors import CourseProgress, ProgressSummary, course_progress_for, progress_for
 from shop import access
 from shop.api.serializers import LibraryQuerySerializer, LibrarySerializer
 from shop.models import Grant
 
 
 def _source(source: access.LibrarySource, titles: dict[UUID, str]) -> dict[str, Any]:
+    if source.kind == access.SUBSCRIPTION:
+        return {"type": "subscription", "id": None, "item_type": None, "title": None}
     if source.kind == Grant.Source.STAFF:
         kind = "staff"
     else:
@@ -55,6 +59,27 @@ def _item_ref(row: dict[str, Any], kind: str, context: items.Context) -> dict[st
     }
 
 
+def _video_progress(summary: ProgressSummary | None) -> dict[str, Any] | None:
+    if summary is None:
+        return None
+    return {
+        "percent": summary.percent,
+        "completed": summary.completed,
+        "resume_at_seconds": round(summary.resume_at_seconds, 1),
+        "watched_seconds": round(summary.watched_seconds, 1),
+    }
+
+
+def _course_progress(progress: CourseProgress) -> dict[str, Any]:
+    return {
+        "completed_lessons": progress.completed_lessons,
+        "total_lessons": progress.total_lessons,
+        "percent": progress.percent,
+        "completed": progress.completed,
+        "next_lesson": str(progress.next_lesson) if progress.next_lesson else None,
+    }
+
+
 def _by_title(rows: dict[UUID, dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda row: (row["title"].casefold(), str(row["translation_key"])))
 
@@ -66,9 +91,12 @@ class LibraryApi(PersonalApi):
         responses={200: LibrarySerializer, 400: ERROR, 401: ERROR},
         description="The videos the caller may watch through purchases (on their own, in a course, "
         "in a bundle) and staff grants, alphabetically and paginated, each with what gives it; "
-        "and the courses and bundles they own. Titles in `?locale=` (else Accept-Language, else "
+        "and the courses and bundles they own. A subscriber's library also lists every video included "
+        "in the subscription (source `subscription`) while the subscription gives access. "
+        "Titles in `?locale=` (else Accept-Language, else "
         "de), German where no translation exists (`locale` says which was served). Free videos "
-        "are not listed. `progress` is null until watch progress is recorded.",
+        "are not listed. A video's `progress` is null until the player reports some; a course's "
+        "counts its completed lessons and names the next one.",
     )
     def get(self, request: Request) -> Response:
         LibraryQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
@@ -81,6 +109,17 @@ class LibraryApi(PersonalApi):
         courses = catalog.served_by_key(CoursePage, library.courses, locale, catalog.COURSE_FIELDS)
         bundles = catalog.served_by_key(BundlePage, library.bundles, locale, catalog.BUNDLE_FIELDS)
         context = items.Context.for_rows([*rows, *courses.values(), *bundles.values()])
+        watched = progress_for(request.user, [row["translation_key"] for row in rows])
+        lesson_keys = catalog.keys_for_page_ids(
+            pk for row in courses.values() for pk in catalog.lesson_ids(row)
+        )
+        course_progress = course_progress_for(
+            request.user,
+            {
+                key: [lesson_keys[pk] for pk in catalog.lesson_ids(row) if pk in lesson_keys]
+                for key, row in courses.items()
+            },
+        )
         titles = {
             row["translation_key"]: row["title"] for row in (*rows, *courses.values(), *bundles.values())
         }
@@ -88,12 +127,18 @@ class LibraryApi(PersonalApi):
             {
                 **items.video_item(row, context),
                 "sources": [_source(source, titles) for source in library.videos[row["translation_key"]]],
-                "progress": None,
+                "progress": _video_progress(watched.get(row["translation_key"])),
             }
             for row in rows
         ]
         response = paginator.get_paginated_response(results)
-        response.data["courses"] = [_item_ref(row, "course", context) for row in _by_title(courses)]
+        response.data["courses"] = [
+            {
+                **_item_ref(row, "course", context),
+                "progress": _course_progress(course_progress[row["translation_key"]]),
+            }
+            for row in _by_title(courses)
+        ]
         response.data["bundles"] = [_item_ref(row, "bundle", context) for row in _by_title(bundles)]
         return response
 

@@ -29,17 +29,37 @@ class LibraryQuerySerializer(PageQuerySerializer, LocaleQuerySerializer):
 
 class LibrarySourceSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
-        choices=["purchase", "course", "bundle", "staff"],
-        help_text="bought on its own, in a course, in a bundle, or granted by staff",
+        choices=["purchase", "course", "bundle", "staff", "subscription"],
+        help_text="bought on its own, in a course, in a bundle, granted by staff, or included in the "
+        "caller's subscription",
     )
-    id = serializers.UUIDField(help_text="the translation key of what was bought or granted")
-    item_type = serializers.ChoiceField(choices=["video", "course", "bundle"])
+    id = serializers.UUIDField(
+        allow_null=True, help_text="the translation key of what was bought or granted (null: subscription)"
+    )
+    item_type = serializers.ChoiceField(choices=["video", "course", "bundle"], allow_null=True)
     title = serializers.CharField(allow_null=True, help_text="in the locale served; null when unpublished")
+
+
+class VideoProgressSerializer(serializers.Serializer):
+    percent = serializers.IntegerField(help_text="share of the video actually played (100 once completed)")
+    completed = serializers.BooleanField(help_text="90 % of its seconds actually watched")
+    resume_at_seconds = serializers.FloatField(help_text="where playback starts again (0 near the end)")
+    watched_seconds = serializers.FloatField()
+
+
+class CourseProgressSerializer(serializers.Serializer):
+    completed_lessons = serializers.IntegerField()
+    total_lessons = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    completed = serializers.BooleanField()
+    next_lesson = serializers.UUIDField(
+        allow_null=True, help_text="the first lesson not completed, in course order"
+    )
 
 
 class LibraryVideoSerializer(VideoItemSerializer):
     sources = LibrarySourceSerializer(many=True)
-    progress = serializers.JSONField(allow_null=True, help_text="watch progress (null until the media issue)")
+    progress = VideoProgressSerializer(allow_null=True, help_text="null until the player reports some")
 
 
 class LibraryItemRefSerializer(serializers.Serializer):
@@ -53,12 +73,16 @@ class LibraryItemRefSerializer(serializers.Serializer):
     translations = TranslationsSerializer()
 
 
+class LibraryCourseRefSerializer(LibraryItemRefSerializer):
+    progress = CourseProgressSerializer()
+
+
 class LibrarySerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = LibraryVideoSerializer(many=True, help_text="the videos the shopper may watch, by title")
-    courses = LibraryItemRefSerializer(many=True, help_text="courses owned, directly or in a bundle")
+    courses = LibraryCourseRefSerializer(many=True, help_text="courses owned, directly or in a bundle")
     bundles = LibraryItemRefSerializer(many=True, help_text="bundles owned")
 
 

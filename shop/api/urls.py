@@ -1,6 +1,6 @@
-"""The shop's part of ``/api/v1/``: checkout, the shopper's library and orders, offers."""
+"""The shop's part of ``/api/v1/``: checkout, the shopper's library and orders, offers, subscriptions."""
 
-from shop.api import checkout, invoices, library, offers, orders
+from shop.api import checkout, invoices, library, offers, orders, subscriptions
 
 urlpatterns = [
     *checkout.urlpatterns,
@@ -8,4 +8,5 @@ urlpatterns = [
     *orders.urlpatterns,
     *invoices.urlpatterns,
     *offers.urlpatterns,
+    *subscriptions.urlpatterns,
 ]

@@ -177,6 +177,10 @@ class FakeStripe:
         else:
             self.mock.add(method, f"{API}{path}", json=body, status=status)
 
+    def now(self, method: str, path: str, body: dict, status: int = 200) -> None:
+        """From now on answer ``path`` with ``body`` (what Stripe holds has changed)."""
+        self.mock.upsert(method, f"{API}{path}", json=body, status=status)
+
     def sessions_create(self) -> None:
         """Answer session creation with a session made from what was asked, like Stripe does."""
         if getattr(self, "_answers_sessions", False):

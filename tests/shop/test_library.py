@@ -182,8 +182,9 @@ def test_the_library_costs_the_same_queries_at_any_size(
 
     large = library_queries(api_client, locale=locale, page_size=50)
     assert large == small
-    # session, user, grants, count, videos, courses, bundles, translations (no thumbnails here)
-    assert small == 8
+    # session, user, grants, subscription, count, videos, courses, bundles, translations (no
+    # thumbnails), the videos' progress, the courses' lesson keys, the lessons' progress
+    assert small == 12
     assert library(api_client, customer, page_size=50)["count"] == 15
 
 
@@ -192,3 +193,48 @@ def test_prices_do_not_matter_to_what_was_bought(api_client, shop_catalog, custo
     buy(customer, shop_catalog.videos[0])
     publish(VideoPage.objects.get(pk=shop_catalog.videos[0].pk), price=None)
     assert [item["slug"] for item in library(api_client, customer)["results"]] == ["loeten"]
+
+
+def test_the_library_shows_how_far_each_video_and_course_was_watched(api_client, shop_catalog, customer, buy):
+    from media_pipeline.progress import progress_record
+
+    videos, course = shop_catalog.videos, shop_catalog.course
+    buy(customer, course)
+    # Lesson 1 watched to the end (completed), lesson 2 a third of the way.
+    progress_record(
+        user=customer,
+        video_key=videos[0].translation_key,
+        duration=600,
+        position_seconds=600,
+        watched_ranges=[[0, 600]],
+    )
+    progress_record(
+        user=customer,
+        video_key=videos[1].translation_key,
+        duration=600,
+        position_seconds=200,
+        watched_ranges=[[0, 200]],
+    )
+
+    answer = library(api_client, customer)
+
+    by_title = {video["title"]: video["progress"] for video in answer["results"]}
+    assert by_title["Löten mit dem Mikrobrenner"] == {
+        "percent": 100,
+        "completed": True,
+        "resume_at_seconds": 0.0,
+        "watched_seconds": 600.0,
+    }
+    assert by_title["Fassen von Steinen"] == {
+        "percent": 33,
+        "completed": False,
+        "resume_at_seconds": 200.0,
+        "watched_seconds": 200.0,
+    }
+    assert answer["courses"][0]["progress"] == {
+        "completed_lessons": 1,
+        "total_lessons": 2,
+        "percent": 50,
+        "completed": False,
+        "next_lesson": str(videos[1].translation_key),
+    }

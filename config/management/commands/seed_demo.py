@@ -17,8 +17,10 @@ from accounts.demo import (
     seed_shoppers,
 )
 from cms.demo import seed_courses_and_bundle, seed_site_tree, seed_videos
+from media_pipeline.demo import CLIPS, seed_demo_videos
 from shop.demo import seed_orders, seed_products
 from shop.demo_offers import seed_offers
+from shop.subscriptions.local import seed_plans, seed_subscriber
 
 
 class Command(BaseCommand):
@@ -26,6 +28,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--videos", type=int, default=12, help="video pages (each in DE and EN)")
+        parser.add_argument(
+            "--video-clips",
+            type=int,
+            default=len(CLIPS),
+            help=f"real demo clips (up to {len(CLIPS)}), processed and shown on the video pages; 0: none",
+        )
         parser.add_argument("--users", type=int, default=5, help="shoppers")
         parser.add_argument("--orders", type=int, default=10, help="paid orders")
         parser.add_argument(
@@ -34,8 +42,8 @@ class Command(BaseCommand):
             help=f"password of {ADMIN_EMAIL} (reset on every run)",
         )
 
-    def handle(self, *args, videos, users, orders, admin_password, **options):
-        if min(videos, users, orders) < 0:
+    def handle(self, *args, videos, video_clips, users, orders, admin_password, **options):
+        if min(videos, video_clips, users, orders) < 0:
             raise CommandError("Sizes must be zero or more.")
         if (
             not settings.DEBUG
@@ -51,6 +59,14 @@ class Command(BaseCommand):
         admin = seed_admin(password=admin_password)
         totp_key, recovery_codes = seed_admin_second_factor(admin)
         video_pages = seed_videos(library, videos, self._progress)
+        if video_clips and video_pages:
+            media_started = time.monotonic()
+            media = seed_demo_videos(video_pages, self._progress, clips=video_clips)
+            ready = sum(asset.is_ready for asset in media.clips)
+            self.stdout.write(
+                f"  video files: {ready} of {len(media.clips)} demo clips playable ({media.created} new), "
+                f"{media.pages_changed} pages newly showing one ({time.monotonic() - media_started:.0f} s)"
+            )
         courses_and_bundle = seed_courses_and_bundle(library, video_pages)
         self.stdout.write("  courses and bundle: 2 courses, 1 bundle")
         shoppers = seed_shoppers(users, self._progress)
@@ -59,6 +75,11 @@ class Command(BaseCommand):
         offers = seed_offers()  # after the orders: the first-timer offer is for new shoppers
         codes = ", ".join(name for name in offers if name.isupper())
         self.stdout.write(f"  offers: first-timer 10 % and the codes {codes}")
+        seed_plans()
+        subscriber = shoppers[-1] if shoppers else None
+        if subscriber is not None and seed_subscriber(subscriber):
+            self.stdout.write(f"  subscriber: {subscriber.email} (monthly plan, active)")
+        self.stdout.write("  subscription plans: monthly 19.00 and yearly 190.00 EUR")
         self.stdout.write(
             f"Done in {time.monotonic() - started:.1f} s: {len(video_pages)} videos, "
             f"{len(shoppers)} shoppers, {orders} orders ({new_orders} new)."

@@ -1,0 +1,268 @@
+"""Subscriptions without Stripe, for the demo and development (DEBUG on, no ``STRIPE_SECRET_KEY``).
+
+The same mirror rows Stripe's objects would make (dj-stripe ``Product``, ``Price``, ``Customer``,
+``Subscription``), built here in Stripe's shape and written directly, so everything that reads the
+mirror — access, the plan list, ``/me/subscription/``, the library — works unchanged. Two local
+pages stand in for Stripe Checkout and the customer portal: subscribe; cancel at the period's
+end, resume, switch plan, end now. Each change goes through ``services.subscription_mirror``, the
+function Stripe's webhooks end in. 404 unless enabled, so production never reaches them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from djstripe.models import Customer, Price, Product, Subscription
+
+SALT = "shop.subscriptions.local"
+LINK_MAX_AGE = 24 * 60 * 60
+
+
+def enabled() -> bool:
+    return bool(settings.DEBUG and not settings.STRIPE_SECRET_KEY)
+
+
+def _local_id(prefix: str) -> str:
+    return f"{prefix}_local{secrets.token_hex(8)}"
+
+
+def _moment(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value, tz=UTC) if value else None
+
+
+def _row(model, data: dict, **fields):
+    row, _ = model.objects.update_or_create(
+        id=data["id"],
+        defaults={
+            "livemode": False,
+            "created": _moment(data.get("created")),
+            "metadata": data.get("metadata") or {},
+            "stripe_data": data,
+            **fields,
+        },
+    )
+    return row
+
+
+def price_put(*, key: str, name: str, amount_cents: int, interval: str) -> Price:
+    """A product and its recurring EUR price, as Stripe would send them (ids stable per ``key``)."""
+    now = int(timezone.now().timestamp())
+    product_data = {
+        "id": f"prod_local_{key}",
+        "object": "product",
+        "name": name,
+        "active": True,
+        "created": now,
+    }
+    product = _row(Product, product_data, name=name, active=True)
+    price_data = {
+        "id": f"price_local_{key}",
+        "object": "price",
+        "active": True,
+        "currency": "eur",
+        "unit_amount": amount_cents,
+        "recurring": {"interval": interval, "interval_count": 1},
+        "product": product.id,
+        "tax_behavior": "inclusive",
+        "type": "recurring",
+        "lookup_key": key,
+        "nickname": name,
+        "created": now,
+    }
+    return _row(
+        Price, price_data, active=True, currency="eur", nickname=name, product=product, lookup_key=key
+    )
+
+
+def customer_put(*, user) -> Customer:
+    data = {
+        "id": _local_id("cus"),
+        "object": "customer",
+        "email": user.email,
+        "created": int(timezone.now().timestamp()),
+        "metadata": {"djstripe_subscriber": str(user.pk)},
+    }
+    return _row(Customer, data, email=user.email, subscriber=user)
+
+
+def subscription_put(*, data: dict) -> Subscription:
+    customer = Customer.objects.get(id=data["customer"])
+    return _row(Subscription, data, customer=customer)
+
+
+def subscription_data(*, customer: Customer, price: Price, start: datetime) -> dict:
+    """A new active subscription as Stripe sends it (the fields the shop reads, and a few more)."""
+    interval = price.stripe_data["recurring"]["interval"]
+    end = start + (relativedelta(years=1) if interval == "year" else relativedelta(months=1))
+    subscription_id = _local_id("sub")
+    return {
+        "id": subscription_id,
+        "object": "subscription",
+        "customer": customer.id,
+        "status": "active",
+        "created": int(start.timestamp()),
+        "start_date": int(start.timestamp()),
+        "current_period_start": int(start.timestamp()),
+        "current_period_end": int(end.timestamp()),
+        "cancel_at_period_end": False,
+        "cancel_at": None,
+        "canceled_at": None,
+        "ended_at": None,
+        "collection_method": "charge_automatically",
+        "currency": "eur",
+        "livemode": False,
+        "metadata": {"user_id": str(customer.subscriber_id)},
+        "items": {
+            "object": "list",
+            "data": [
+                {
+                    "id": _local_id("si"),
+                    "object": "subscription_item",
+                    "price": price.stripe_data,
+                    "quantity": 1,
+                    "subscription": subscription_id,
+                }
+            ],
+        },
+    }
+
+
+def _token(user, purpose: str, plan_id: str = "") -> str:
+    return signing.dumps({"user": user.pk, "purpose": purpose, "plan": plan_id}, salt=SALT)
+
+
+def checkout_url(*, user, plan) -> str:
+    token = _token(user, "subscribe", str(plan.id))
+    return f"{settings.BACKEND_URL}{reverse('shop-local-subscription', args=[token])}"
+
+
+def portal_url(*, user) -> str:
+    return f"{settings.BACKEND_URL}{reverse('shop-local-subscription', args=[_token(user, 'portal')])}"
+
+
+def _read(token: str) -> dict:
+    if not enabled():
+        raise Http404
+    try:
+        return signing.loads(token, salt=SALT, max_age=LINK_MAX_AGE)
+    except signing.BadSignature as error:
+        raise Http404 from error
+
+
+def _apply(user_id: int, action: str, plan_id: str) -> None:
+    """One press on a local page, through the function Stripe's webhooks end in."""
+    from django.contrib.auth import get_user_model
+
+    from shop.subscriptions.plans import plan_find, plans_for
+    from shop.subscriptions.services import customer_ensure, subscription_mirror
+    from shop.subscriptions.state import subscription_current
+
+    user = get_user_model().objects.get(pk=user_id)
+    now = timezone.now()
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_ensure(user=user).pk)
+        current = subscription_current(user)
+        live = current is not None and current.gives_access(now)
+        if action == "subscribe" and not live:
+            plan = plan_find(plan_id)
+            if plan is not None:
+                price = Price.objects.get(id=plan.price_id)
+                subscription_mirror(data=subscription_data(customer=customer, price=price, start=now))
+            return
+        if not live:
+            return
+        data = dict(Subscription.objects.get(id=current.id).stripe_data)
+        if action == "cancel":
+            data.update(cancel_at_period_end=True, canceled_at=int(now.timestamp()))
+        elif action == "resume":
+            data.update(cancel_at_period_end=False, canceled_at=None)
+        elif action == "end":
+            data.update(status="canceled", ended_at=int(now.timestamp()), canceled_at=int(now.timestamp()))
+        elif action.startswith("switch:"):
+            plan = next((plan for plan in plans_for("de") if str(plan.id) == action.split(":", 1)[1]), None)
+            if plan is None:
+                return
+            item = dict(data["items"]["data"][0], price=Price.objects.get(id=plan.price_id).stripe_data)
+            data["items"] = {**data["items"], "data": [item]}
+        else:
+            return
+        subscription_mirror(data=data)
+
+
+@require_http_methods(["GET", "POST"])
+def local_subscription_page(request: HttpRequest, token: str) -> HttpResponse:
+    from django.contrib.auth import get_user_model
+
+    from shop.subscriptions.plans import plan_find, plans_for
+    from shop.subscriptions.services import return_url
+    from shop.subscriptions.state import subscription_current
+
+    claim = _read(token)
+    user = get_user_model().objects.filter(pk=claim["user"]).first()
+    if user is None:
+        raise Http404
+    back = return_url("de")
+    if request.method == "POST":
+        _apply(user.pk, request.POST.get("action", ""), claim["plan"])
+        return HttpResponseRedirect(back)
+    current = subscription_current(user)
+    return render(
+        request,
+        "shop/local_subscription.html",
+        {
+            "purpose": claim["purpose"],
+            "plan": plan_find(claim["plan"]) if claim["plan"] else None,
+            "plans": plans_for("de"),
+            "current": current,
+            "live": current is not None and current.gives_access(),
+            "back": back,
+        },
+    )
+
+
+urlpatterns = [path("<str:token>/", local_subscription_page, name="shop-local-subscription")]
+
+
+def seed_plans() -> list:
+    """The demo's monthly and yearly plans, their prices in the mirror as Stripe would make them."""
+    from shop.subscriptions.plans import DEFAULT_PLANS, plan_put
+
+    plans = []
+    for order, text in enumerate(DEFAULT_PLANS):
+        price = price_put(
+            key=f"{text.interval}ly",
+            name=text.name_en,
+            amount_cents=int(text.amount * 100),
+            interval=text.interval,
+        )
+        plans.append(plan_put(text=text, price_id=price.id, sort_order=order))
+    return plans
+
+
+def seed_subscriber(user) -> bool:
+    """Give a demo shopper an active monthly subscription (once); ``False`` when they have one or
+    Stripe is configured (then subscriptions come from Stripe only)."""
+    from shop.subscriptions.plans import plans_for
+    from shop.subscriptions.services import subscription_mirror
+    from shop.subscriptions.state import subscription_states
+
+    if settings.STRIPE_SECRET_KEY or subscription_states(user):
+        return False
+    monthly = next((plan for plan in plans_for("de") if plan.interval == "month"), None)
+    if monthly is None:
+        return False
+    with transaction.atomic():
+        customer = Customer.objects.filter(subscriber=user).first() or customer_put(user=user)
+        price = Price.objects.get(id=monthly.price_id)
+        subscription_mirror(data=subscription_data(customer=customer, price=price, start=timezone.now()))
+    return True
