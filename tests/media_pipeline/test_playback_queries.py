@@ -78,3 +78,19 @@ def test_playlists_cost_no_query_beyond_the_session(buyer, playable, django_asse
         assert player.get(local(followed.rung_url)).status_code == 200
     with django_assert_num_queries(2):
         assert buyer.get(local(followed.rung_url)).status_code == 200
+
+
+def test_a_subscriber_is_authorised_within_the_budget_of_five(
+    playable, make_user, django_assert_num_queries
+):
+    from shop.subscriptions.local import seed_plans, seed_subscriber
+
+    subscriber = make_user("abo@example.com")
+    seed_plans()
+    assert seed_subscriber(subscriber)  # an active monthly subscription in the mirror
+    client = Client()
+    client.force_login(subscriber)
+    start(client, playable.key)
+    # Session, user, the video; access: no grant, then the subscription.
+    with django_assert_num_queries(5):
+        assert start(client, playable.key).status_code == 200
