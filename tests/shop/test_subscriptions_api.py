@@ -37,6 +37,17 @@ def test_plans_list_prices_and_the_yearly_saving_in_each_language(api_client, pl
     assert german["results"][0]["id"] == english["results"][0]["id"] == str(plans.monthly.id)
 
 
+def held_subscription(stripe_sub, user, price, *, status, start=NOW, end=NOW + timedelta(days=31)):
+    """``user``'s Stripe customer (mirrored, as after their first subscribe) and a subscription
+    Stripe now holds for them; returns both as Stripe sends them."""
+    customer = stripe_sub.customer(user)
+    Customer.sync_from_stripe_data(customer, api_key=stripe_fakes.SECRET_KEY)
+    subscription = subscription_object(
+        customer=customer["id"], price=price, status=status, start=start, end=end
+    )
+    return customer, stripe_sub.hold(subscription)
+
+
 @pytest.fixture
 def shopper_client(client, customer):
     client.force_login(customer)
@@ -114,17 +125,7 @@ def test_subscribing_needs_a_login(api_client, plans):
 def test_subscribing_while_subscribed_is_refused_with_the_portal(
     shopper_client, customer, plans, stripe_sub, stripe_api, deliver
 ):
-    data = stripe_sub.customer(customer)
-    Customer.sync_from_stripe_data(data, api_key=stripe_fakes.SECRET_KEY)
-    subscription = stripe_sub.hold(
-        subscription_object(
-            customer=data["id"],
-            price=plans.price("month"),
-            status="active",
-            start=NOW,
-            end=NOW + timedelta(days=31),
-        )
-    )
+    _data, subscription = held_subscription(stripe_sub, customer, plans.price("month"), status="active")
     deliver(event("customer.subscription.created", subscription))
     before = len(stripe_api.calls)
 
@@ -170,16 +171,13 @@ def test_my_subscription_says_status_period_and_what_to_do_next(
     shopper_client, customer, plans, stripe_sub, deliver, settings
 ):
     assert shopper_client.get("/api/v1/me/subscription/").json()["next_action"] == "subscribe"
-    data = stripe_sub.customer(customer)
-    Customer.sync_from_stripe_data(data, api_key=stripe_fakes.SECRET_KEY)
-    subscription = stripe_sub.hold(
-        subscription_object(
-            customer=data["id"],
-            price=plans.price("year"),
-            status="past_due",
-            start=NOW - timedelta(days=1),
-            end=NOW + timedelta(days=364),
-        )
+    _data, subscription = held_subscription(
+        stripe_sub,
+        customer,
+        plans.price("year"),
+        status="past_due",
+        start=NOW - timedelta(days=1),
+        end=NOW + timedelta(days=364),
     )
     deliver(event("customer.subscription.updated", subscription))
 
@@ -197,17 +195,7 @@ def test_my_subscription_says_status_period_and_what_to_do_next(
 def test_the_library_lists_the_videos_the_subscription_gives(
     shopper_client, customer, plans, stripe_sub, deliver, shop_catalog
 ):
-    data = stripe_sub.customer(customer)
-    Customer.sync_from_stripe_data(data, api_key=stripe_fakes.SECRET_KEY)
-    subscription = stripe_sub.hold(
-        subscription_object(
-            customer=data["id"],
-            price=plans.price("month"),
-            status="active",
-            start=NOW,
-            end=NOW + timedelta(days=31),
-        )
-    )
+    _data, subscription = held_subscription(stripe_sub, customer, plans.price("month"), status="active")
     assert shopper_client.get("/api/v1/me/library/").json()["count"] == 0
 
     deliver(event("customer.subscription.created", subscription))
@@ -260,17 +248,7 @@ def test_erasing_the_account_ends_the_subscription_in_stripe_and_exports_it_befo
     from accounts.services import user_erase
     from shop.access import may_watch
 
-    data = stripe_sub.customer(customer)
-    Customer.sync_from_stripe_data(data, api_key=stripe_fakes.SECRET_KEY)
-    subscription = stripe_sub.hold(
-        subscription_object(
-            customer=data["id"],
-            price=plans.price("month"),
-            status="active",
-            start=NOW,
-            end=NOW + timedelta(days=31),
-        )
-    )
+    data, subscription = held_subscription(stripe_sub, customer, plans.price("month"), status="active")
     deliver(event("customer.subscription.created", subscription))
     api_client.force_login(customer)
     exported = api_client.get("/api/v1/me/export/").json()["subscriptions"]
