@@ -6,6 +6,7 @@ needs nothing installed: SQLite, eager Celery, local-memory cache, console e-mai
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -43,8 +44,12 @@ def database_config(url: str) -> dict:
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the demo server read while a Celery-eager write is running; a busy timeout
-        # turns "database is locked" into a short wait.
-        config.setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
+        # turns "database is locked" into a short wait. IMMEDIATE transactions take the write
+        # lock at BEGIN, so a check-then-insert (a booking hold) is serialised with every other
+        # writer: SQLite's stand-in for PostgreSQL's exclusion constraint.
+        config.setdefault("OPTIONS", {}).update(
+            {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
+        )
     return config
 
 
@@ -399,6 +404,43 @@ CELERY_BEAT_SCHEDULE["shop-subscriptions-reconcile"] = {
 CELERY_BEAT_SCHEDULE["shop-subscriptions-ending-soon"] = {
     "task": "shop.subscriptions.tasks.subscriptions_ending_soon_notify",
     "schedule": crontab(hour=9, minute=0),
+}
+
+# ------------------------------------------------------------------------------
+# Consultations (booking/)
+# ------------------------------------------------------------------------------
+# A chosen time is held this long for the shopper to go to checkout; once they do, for as long
+# as the payment may take (the Stripe session's expiry).
+BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=10)
+# Cancelling is refunded in full until this many hours before the start, not later.
+BOOKING_FREE_CANCELLATION_HOURS = env.int("BOOKING_FREE_CANCELLATION_HOURS", default=24)
+# A consultation can be moved until this many hours before it starts, this many times.
+BOOKING_RESCHEDULE_HOURS = env.int("BOOKING_RESCHEDULE_HOURS", default=24)
+BOOKING_MAX_RESCHEDULES = env.int("BOOKING_MAX_RESCHEDULES", default=2)
+# Meeting links (booking/meetings.py): Jitsi Meet needs nothing; a consultant set to Zoom or
+# Google Meet needs that provider's credentials (without them their meetings fall back to Jitsi).
+JITSI_BASE_URL = env("JITSI_BASE_URL", default="https://meet.jit.si")
+# Zoom: a Server-to-Server OAuth app (Zoom Marketplace), meetings made for ZOOM_USER_ID.
+ZOOM_ACCOUNT_ID = env("ZOOM_ACCOUNT_ID", default="")
+ZOOM_CLIENT_ID = env("ZOOM_CLIENT_ID", default="")
+ZOOM_CLIENT_SECRET = env("ZOOM_CLIENT_SECRET", default="")
+ZOOM_USER_ID = env("ZOOM_USER_ID", default="me")
+# Google Meet: an OAuth client and a refresh token of the studio's Google account (scope
+# https://www.googleapis.com/auth/meetings.space.created).
+GOOGLE_MEET_CLIENT_ID = env("GOOGLE_MEET_CLIENT_ID", default="")
+GOOGLE_MEET_CLIENT_SECRET = env("GOOGLE_MEET_CLIENT_SECRET", default="")
+GOOGLE_MEET_REFRESH_TOKEN = env("GOOGLE_MEET_REFRESH_TOKEN", default="")
+# Invites' UIDs are <booking uid>@<this domain>: never change it once invites are out.
+BOOKING_ICS_DOMAIN = env("BOOKING_ICS_DOMAIN", default="") or urlsplit(FRONTEND_URL).hostname or "localhost"
+CELERY_IMPORTS += ["booking.notifications", "booking.reminders", "booking.calendar.tasks"]
+CELERY_BEAT_SCHEDULE["booking-holds-lapse"] = {"task": "booking.tasks.holds_lapse", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["booking-reminders-send"] = {
+    "task": "booking.reminders.reminders_send",
+    "schedule": 5 * 60.0,
+}
+CELERY_BEAT_SCHEDULE["booking-caldav-busy-pull"] = {
+    "task": "booking.calendar.tasks.caldav_busy_pull_all",
+    "schedule": 10 * 60.0,
 }
 
 # ------------------------------------------------------------------------------
