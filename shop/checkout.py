@@ -33,6 +33,7 @@ from shop import payments, stripe_gateway
 from shop.local_payment import local_payment_url
 from shop.models import Checkout
 from shop.ordering import order_place
+from shop.signals import checkout_started
 from shop.statuses import PAID_ORDER_STATUSES, OrderStatus
 
 LOCALES = ("de", "en")
@@ -186,6 +187,7 @@ def _checkout_create(
     else:
         checkout.url = return_url(order, locale)
     checkout.save(update_fields=["stripe_session_id", "url", "expires_at", "updated_at"])
+    checkout_started.send(sender=type(order), order=order, expires_at=checkout.expires_at)
     if provider == Checkout.Provider.FREE:
         checkout = payments.payment_succeeded(checkout=checkout, amount=order.total_incl_tax, at=now)
     return checkout

@@ -140,10 +140,10 @@ def basket_give_back(*, order: Order) -> Basket | None:
         open_basket = Basket.objects.create(owner_id=order.user_id)
     open_basket.strategy = Selector().strategy(user=order.user)
     existing = set(open_basket.lines.values_list("product_id", flat=True))
-    for line in order.lines.select_related("product"):
+    for line in order.lines.select_related("product__product_class"):
         product = line.product
-        if product is None or product.pk in existing:
-            continue
+        if product is None or product.pk in existing or product.product_class.slug == "consultation":
+            continue  # a consultation's time was held for this payment only: the shopper picks again
         if open_basket.strategy.fetch_for_product(product).availability.is_available_to_buy:
             open_basket.add_product(product)
     for voucher in frozen.vouchers.all() if frozen is not None else ():

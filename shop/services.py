@@ -76,7 +76,7 @@ def product_sync_from_page(*, page: CatalogPage) -> Product | None:
         product.product_class = product_class
         product.is_public = True
         product.save()
-    _stockrecord_set(product=product, partner_sku=key, price=page.price)
+    stockrecord_set(product=product, partner_sku=key, price=page.price)
     return product
 
 
@@ -104,7 +104,7 @@ def _product_withdraw(*, translation_key: str) -> Product | None:
     return product
 
 
-def _stockrecord_set(*, product: Product, partner_sku: str, price: Decimal) -> StockRecord:
+def stockrecord_set(*, product: Product, partner_sku: str, price: Decimal) -> StockRecord:
     partner, _ = Partner.objects.get_or_create(code=PARTNER_CODE, defaults={"name": PARTNER_NAME})
     stockrecord, created = StockRecord.objects.get_or_create(
         product=product,

@@ -1,0 +1,241 @@
+"""``/api/v1/booking/…`` and ``/api/v1/me/bookings/``: thin views over ``booking.services``.
+
+- ``GET booking/types/``: public; for a logged-in caller each type says whether the first-timer
+  price applies (``private`` then), anonymous callers get a briefly cacheable answer.
+- ``POST booking/holds/`` ``{"type", "start", "time_zone"}``: a hold and the basket line paying
+  for it (201); ``Idempotency-Key`` replays. ``DELETE booking/holds/{id}/`` drops a hold.
+- ``POST booking/bookings/{id}/cancel/`` ``{"reason"?}`` and ``…/reschedule/`` ``{"start"}``.
+- ``GET me/bookings/``: the caller's bookings, upcoming first, then past.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.urls import path
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.authentication import PERSONAL_AUTHENTICATION
+from accounts.api.views import ERROR, PersonalApi
+from booking import policy, services
+from booking.api.serializers import (
+    BookingSerializer,
+    TypeSerializer,
+    booking_items,
+    type_item,
+    type_translations,
+)
+from booking.models import Booking, ConsultationType
+from config.api.locale import resolve_locale
+from config.errors import ApiError
+from shop.checkout import shopper_locale
+
+PUBLIC_MAX_AGE = 60
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+
+
+def _invalid(serializer: serializers.Serializer) -> ApiError:
+    return ApiError("invalid", "Some fields are not valid.", fields=serializer.errors)
+
+
+class TypesApi(APIView):
+    authentication_classes = PERSONAL_AUTHENTICATION
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="booking_types_list",
+        parameters=[OpenApiParameter("locale", str, enum=["de", "en"], required=False)],
+        responses={200: TypeSerializer(many=True), 400: ERROR},
+    )
+    def get(self, request: Request) -> Response:
+        locale = resolve_locale(request)
+        sources = list(
+            ConsultationType.objects.filter(
+                locale__language_code="de", is_active=True, consultant__is_active=True
+            )
+            .select_related("consultant")
+            .order_by("sort_order", "duration_minutes")
+        )
+        translated = type_translations((source.translation_key for source in sources), locale)
+        user = request.user
+        first_timer = None
+        if user.is_authenticated:
+            first_timer = bool(sources) and policy.first_timer_applies(
+                user, next((s for s in sources if s.first_timer_price is not None), sources[0])
+            )
+        items = [type_item(s, translated.get(s.translation_key, s), first_timer=first_timer) for s in sources]
+        response = Response(TypeSerializer(items, many=True).data)
+        if user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        else:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        patch_vary_headers(response, ["Cookie", "Accept-Language"])
+        return response
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An instant: a wall-clock time without its offset is ambiguous (twice a year it names two
+    instants, or none), so it is refused rather than guessed."""
+
+    default_error_messages = {"naive": "Give the time with its UTC offset, e.g. 2026-06-01T12:00:00+02:00."}
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+class HoldRequestSerializer(serializers.Serializer):
+    type = serializers.UUIDField(help_text="The consultation type's id (from `booking/types/`)")
+    start = AwareDateTimeField(help_text="A free start from `booking/slots/`, ISO 8601 with offset")
+    time_zone = serializers.CharField(
+        required=False,
+        help_text="The shopper's IANA time zone, for invites and e-mails (default Europe/Berlin)",
+    )
+
+
+class HoldSerializer(BookingSerializer):
+    basket_line_id = serializers.IntegerField(
+        help_text="The line in the shopper's basket that pays for the hold"
+    )
+
+
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get("Idempotency-Key", "")
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise ApiError(
+            "invalid", "The Idempotency-Key is too long.", fields={"Idempotency-Key": ["Too long."]}
+        )
+    return key
+
+
+class HoldsApi(PersonalApi):
+    @extend_schema(
+        operation_id="booking_holds_create",
+        request=HoldRequestSerializer,
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER, required=False)
+        ],
+        responses={
+            201: HoldSerializer,
+            400: ERROR,
+            401: ERROR,
+            409: OpenApiResponse(ERROR, description="`slot_taken`, `limit_reached`, `first_timer_held`, ..."),
+            422: OpenApiResponse(
+                ERROR, description="`in_the_past`, `too_soon`, `beyond_horizon`, `outside_hours`"
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = HoldRequestSerializer(data=request.data)
+        if not body.is_valid():
+            raise _invalid(body)
+        booking = services.hold_place(
+            user=request.user,
+            type_key=body.validated_data["type"],
+            start=body.validated_data["start"],
+            time_zone=body.validated_data.get("time_zone") or "Europe/Berlin",
+            request=request,
+            idempotency_key=_idempotency_key(request),
+        )
+        item = booking_items([booking], shopper_locale(request.user))[0]
+        return Response({**item, "basket_line_id": booking.basket_line_id}, status=status.HTTP_201_CREATED)
+
+
+def _own_booking(request: Request, pk: int) -> Booking:
+    booking = Booking.objects.select_related("type", "order").filter(pk=pk, user=request.user).first()
+    if booking is None:
+        raise ApiError("booking_not_found", "You have no booking with this id.", status=404)
+    return booking
+
+
+class HoldApi(PersonalApi):
+    @extend_schema(
+        operation_id="booking_holds_destroy", responses={204: None, 401: ERROR, 404: ERROR, 409: ERROR}
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        services.hold_release(booking=_own_booking(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CancelRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class CancelApi(PersonalApi):
+    @extend_schema(
+        operation_id="booking_cancel",
+        request=CancelRequestSerializer,
+        responses={200: BookingSerializer, 400: ERROR, 401: ERROR, 404: ERROR, 409: ERROR},
+        description="Cancel under the policy: a full refund until `cancellation.free_until`, none after.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        body = CancelRequestSerializer(data=request.data)
+        if not body.is_valid():
+            raise _invalid(body)
+        booking = services.booking_cancel(
+            booking=_own_booking(request, pk),
+            by=Booking.CancelledBy.SHOPPER,
+            reason=body.validated_data.get("reason", ""),
+            actor=request.user,
+        )
+        return Response(booking_items([booking], resolve_locale(request))[0])
+
+
+class RescheduleRequestSerializer(serializers.Serializer):
+    start = AwareDateTimeField(help_text="A free start from `booking/slots/`, ISO 8601 with offset")
+
+
+class RescheduleApi(PersonalApi):
+    @extend_schema(
+        operation_id="booking_reschedule",
+        request=RescheduleRequestSerializer,
+        responses={200: BookingSerializer, 400: ERROR, 401: ERROR, 404: ERROR, 409: ERROR, 422: ERROR},
+        description="Move to another free start; the payment stays with the booking.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        body = RescheduleRequestSerializer(data=request.data)
+        if not body.is_valid():
+            raise _invalid(body)
+        booking = services.booking_reschedule(
+            booking=_own_booking(request, pk), start=body.validated_data["start"]
+        )
+        return Response(booking_items([booking], resolve_locale(request))[0])
+
+
+class MyBookingsApi(PersonalApi):
+    @extend_schema(
+        operation_id="me_bookings_list",
+        parameters=[OpenApiParameter("locale", str, enum=["de", "en"], required=False)],
+        responses={200: BookingSerializer(many=True), 401: ERROR},
+        description="Held, confirmed, cancelled and past bookings (not lapsed or dropped holds): "
+        "upcoming first, soonest first; then past ones, latest first.",
+    )
+    def get(self, request: Request) -> Response:
+        now = timezone.now()
+        bookings = list(
+            Booking.objects.filter(user=request.user)
+            .exclude(status=Booking.Status.EXPIRED)
+            .exclude(Q(status=Booking.Status.CANCELLED) & Q(order__isnull=True))
+            .select_related("type", "order")
+            .order_by("start")
+        )
+        upcoming = [booking for booking in bookings if booking.end > now]
+        past = [booking for booking in reversed(bookings) if booking.end <= now]
+        return Response(booking_items(upcoming + past, resolve_locale(request)))
+
+
+urlpatterns = [
+    path("booking/types/", TypesApi.as_view(), name="booking-types"),
+    path("booking/holds/", HoldsApi.as_view(), name="booking-holds"),
+    path("booking/holds/<int:pk>/", HoldApi.as_view(), name="booking-hold"),
+    path("booking/bookings/<int:pk>/cancel/", CancelApi.as_view(), name="booking-cancel"),
+    path("booking/bookings/<int:pk>/reschedule/", RescheduleApi.as_view(), name="booking-reschedule"),
+    path("me/bookings/", MyBookingsApi.as_view(), name="me-bookings"),
+]

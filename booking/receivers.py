@@ -1,0 +1,41 @@
+"""The booking app listens to the shop (``shop.signals``); the shop never imports it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_save
+
+from booking import services
+from booking.models import ConsultationType
+from booking.products import products_sync
+from shop import signals
+
+
+def on_checkout_started(sender: Any, order, expires_at, **kwargs: Any) -> None:
+    services.holds_extend_for_checkout(order=order, expires_at=expires_at)
+
+
+def on_order_paid(sender: Any, order, **kwargs: Any) -> None:
+    services.bookings_confirm_for_order(order=order)
+
+
+def on_order_cancelled(sender: Any, order, **kwargs: Any) -> None:
+    services.holds_drop_for_order(order=order)
+
+
+def on_order_refunded(sender: Any, order, line_ids, **kwargs: Any) -> None:
+    services.bookings_cancel_for_refund(order=order, line_ids=line_ids)
+
+
+def on_type_saved(sender: Any, instance: ConsultationType, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        products_sync(instance)
+
+
+def connect() -> None:
+    signals.checkout_started.connect(on_checkout_started, dispatch_uid="booking-checkout-started")
+    signals.order_paid.connect(on_order_paid, dispatch_uid="booking-order-paid")
+    signals.order_cancelled.connect(on_order_cancelled, dispatch_uid="booking-order-cancelled")
+    signals.order_refunded.connect(on_order_refunded, dispatch_uid="booking-order-refunded")
+    post_save.connect(on_type_saved, sender=ConsultationType, dispatch_uid="booking-type-products")
