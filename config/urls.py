@@ -12,6 +12,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from booking.api.calendar import feed_urlpatterns
 from config.api.views import api_not_found
 from config.api.wagtail import api_router
 from config.health import HealthzView
@@ -37,6 +38,8 @@ urlpatterns = [
     # nothing else here. Register {BACKEND_URL}/accounts/<provider>/login/callback/ with each.
     path("accounts/", include("allauth.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
+    # A consultant's private calendar feed: /booking/feeds/<secret>.ics
+    path("", include(feed_urlpatterns)),
     # Without Stripe keys and with DEBUG on: a local page that pays an order like the webhook does.
     path("shop/local-payment/", include("shop.local_payment")),
     path("shop/local-subscription/", include("shop.subscriptions.local")),
