@@ -16,6 +16,7 @@ from accounts.demo import (
     seed_admin_second_factor,
     seed_shoppers,
 )
+from booking.demo import demo_seed as seed_consultations
 from cms.demo import seed_courses_and_bundle, seed_site_tree, seed_videos
 from media_pipeline.demo import CLIPS, seed_demo_videos
 from shop.demo import seed_orders, seed_products
@@ -76,6 +77,9 @@ class Command(BaseCommand):
         codes = ", ".join(name for name in offers if name.isupper())
         self.stdout.write(f"  offers: first-timer 10 % and the codes {codes}")
         seed_plans()
+        consultations = seed_consultations(self._progress)
+        email, kinds = consultations.consultant.user.email, len(consultations.types)
+        self.stdout.write(f"  consultations: {email}, {kinds} types (DE+EN)")
         subscriber = shoppers[-1] if shoppers else None
         if subscriber is not None and seed_subscriber(subscriber):
             self.stdout.write(f"  subscriber: {subscriber.email} (monthly plan, active)")
