@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models.signals import post_save
 
 from booking import services
-from booking.models import ConsultationType
+from booking.models import Consultant, ConsultationType
 from booking.products import products_sync
 from shop import signals
 
@@ -33,9 +33,27 @@ def on_type_saved(sender: Any, instance: ConsultationType, raw: bool = False, **
         products_sync(instance)
 
 
+def consultants_group_ensure(sender: Any, **kwargs: Any) -> None:
+    """After migrating: the "Consultants" group exists with its permissions (post_migrate)."""
+    from booking.admin_views import consultant_group_ensure
+
+    consultant_group_ensure()
+
+
+def on_consultant_saved(
+    sender: Any, instance: Consultant, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    """A new consultant may sign in to the admin and manage their own hours and bookings."""
+    if created and not raw:
+        from booking.admin_views import consultant_group_ensure
+
+        instance.user.groups.add(consultant_group_ensure())
+
+
 def connect() -> None:
     signals.checkout_started.connect(on_checkout_started, dispatch_uid="booking-checkout-started")
     signals.order_paid.connect(on_order_paid, dispatch_uid="booking-order-paid")
     signals.order_cancelled.connect(on_order_cancelled, dispatch_uid="booking-order-cancelled")
     signals.order_refunded.connect(on_order_refunded, dispatch_uid="booking-order-refunded")
     post_save.connect(on_type_saved, sender=ConsultationType, dispatch_uid="booking-type-products")
+    post_save.connect(on_consultant_saved, sender=Consultant, dispatch_uid="booking-consultant-group")

@@ -176,13 +176,13 @@ def test_export_holds_every_kind_of_record_the_person_has(shopper):
 
 
 def test_export_holds_the_sections_other_apps_register(shopper):
-    registry.register("bookings", export=lambda user: [{"for": user.email}], erase=lambda user: None)
+    registry.register("workshops", export=lambda user: [{"for": user.email}], erase=lambda user: None)
     try:
         data = logged_in(shopper).get(EXPORT).json()
     finally:
-        registry.unregister("bookings")
+        registry.unregister("workshops")
 
-    assert data["bookings"] == [{"for": "ada@example.com"}]
+    assert data["workshops"] == [{"for": "ada@example.com"}]
 
 
 def test_a_section_name_is_taken_once():
@@ -209,7 +209,7 @@ def test_deletion_erases_the_person_and_keeps_the_order_anonymised(
     shopper, django_capture_on_commit_callbacks
 ):
     erased_sections = []
-    registry.register("bookings", export=lambda user: [], erase=erased_sections.append)
+    registry.register("workshops", export=lambda user: [], erase=erased_sections.append)
     client = reauthenticated(shopper)
     avatar = shopper.avatar.name
     order_before = Order.objects.get(number="100042")
@@ -218,7 +218,7 @@ def test_deletion_erases_the_person_and_keeps_the_order_anonymised(
         with django_capture_on_commit_callbacks(execute=True):
             response = client.delete(ME)
     finally:
-        registry.unregister("bookings")
+        registry.unregister("workshops")
 
     assert response.status_code == 204
     assert "no-store" in response["Cache-Control"]
