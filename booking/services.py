@@ -47,6 +47,8 @@ OVERLAP_CONSTRAINT = "booking_no_overlap_per_consultant"
 FIRST_TIMER_CONSTRAINT = "booking_one_first_timer_rate_per_user"
 IDEMPOTENCY_CONSTRAINT = "booking_idempotency_key_per_user"
 SLOT_TAKEN = "Someone else has just taken this time; pick another."
+# One shopper cannot keep a consultant's week blocked by holding every free time.
+MAX_LIVE_HOLDS = 3
 SLOT_LOST_REASON = "Paid after the held time had gone to someone else."
 
 
@@ -150,7 +152,8 @@ def hold_place(
 
     Refusals, each an ``ApiError`` and nothing held: 400 ``unknown_type``, ``unknown_time_zone``,
     ``not_on_grid``; 422 ``in_the_past``, ``too_soon``, ``beyond_horizon``, ``outside_hours``;
-    409 ``slot_taken``, ``limit_reached``, ``item_unavailable``, ``first_timer_held``.
+    409 ``slot_taken``, ``limit_reached``, ``item_unavailable``, ``first_timer_held``,
+    ``too_many_holds``.
     """
     time_zone_check(time_zone)
     consultation_type = consultation_type_for_key(type_key)
@@ -186,6 +189,13 @@ def _hold_create(
     blocked_from, blocked_until = _blocked(consultant, start, end)
     _lapsed_overlapping_expire(consultant, blocked_from, blocked_until, now)
     _start_check(consultant, duration=duration, start=start, now=now)
+    live_holds = Booking.objects.filter(user=user, status=Booking.Status.HELD, hold_expires_at__gt=now)
+    if live_holds.count() >= MAX_LIVE_HOLDS:
+        raise ApiError(
+            "too_many_holds",
+            f"You hold {MAX_LIVE_HOLDS} times already; pay for them or let one go first.",
+            status=409,
+        )
 
     first_timer = policy.first_timer_applies(user, consultation_type)
     product = product_for(consultation_type, first_timer=first_timer)

@@ -12,6 +12,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from freezegun import freeze_time
 from oscar.apps.basket.models import Basket, Line
+from wagtail.models import Locale
 
 from booking import services
 from booking.models import Booking
@@ -269,3 +270,35 @@ def test_twenty_shoppers_holding_one_time_at_once_get_one_hold_and_nineteen_409s
     assert refusals == [(409, "slot_taken")] * 19
     assert Booking.objects.filter(status=Booking.Status.HELD).count() == 1
     assert Line.objects.count() == 1
+
+
+@freeze_time(NOW)
+def test_one_shopper_cannot_hold_more_than_three_times_at_once(api_client, customer, consultation_type):
+    api_client.force_login(customer)
+    key = consultation_type.translation_key
+    for hour in (11, 12, 13):
+        assert hold(api_client, key, f"2026-06-01T{hour}:00:00+02:00").status_code == 201
+
+    fourth = hold(api_client, key, "2026-06-01T14:00:00+02:00")
+
+    assert (fourth.status_code, fourth.json()["error"]["code"]) == (409, "too_many_holds")
+    assert Booking.objects.count() == 3
+
+
+def test_the_types_say_whether_the_first_timer_price_applies_to_the_caller(
+    api_client, customer, consultation_type
+):
+    english = consultation_type.copy_for_translation(Locale.objects.get_or_create(language_code="en")[0])
+    english.title = "Jewellery consultation"
+    english.save()
+
+    anonymous = api_client.get("/api/v1/booking/types/?locale=en")
+    api_client.force_login(customer)
+    mine = api_client.get("/api/v1/booking/types/?locale=de").json()
+
+    (shown,) = anonymous.json()
+    assert (shown["title"], shown["first_timer_applies"]) == ("Jewellery consultation", None)
+    assert shown["price"] == {"amount": "89.00", "currency": "EUR"}
+    assert "public" in anonymous["Cache-Control"]
+    assert (mine[0]["title"], mine[0]["first_timer_applies"]) == ("Schmuckberatung", True)
+    assert mine[0]["price_for_you"] == {"amount": "59.00", "currency": "EUR"}
