@@ -392,23 +392,26 @@ def slot_lost_refund(*, booking_id: int) -> None:
             return
         if booking.cancel_reason == SLOT_LOST_REASON:
             return  # a repeated task: refunded and told already
-        booking.refund_amount = booking.order.lines.get(pk=booking.order_line_id).line_price_incl_tax
+        booking.refund_amount = _paid(booking)
         _cancelled_mark(booking, by=Booking.CancelledBy.SYSTEM, reason=SLOT_LOST_REASON)
         _refund(booking, reason="The booked time was no longer free when the payment arrived.")
         effects.booking_notify(booking, BookingNotice.Kind.SLOT_LOST)
 
 
-def _refund(booking: Booking, *, reason: str) -> Decimal:
-    """Refund the order line that paid for ``booking``; what it gives back (0 when nothing was paid)."""
+def _paid(booking: Booking) -> Decimal:
+    """What the shopper paid for ``booking``: its order line after discounts."""
+    return booking.order.lines.get(pk=booking.order_line_id).line_price_incl_tax
+
+
+def _refund(booking: Booking, *, reason: str) -> None:
+    """Refund the order line that paid for ``booking`` (nothing when nothing was paid)."""
     from shop.payments import refund_lines
 
     try:
         refund_lines(order=booking.order, line_ids=[booking.order_line_id], reason=reason)
     except ApiError as error:
-        if error.code in ("nothing_to_refund", "already_refunded"):
-            return ZERO
-        raise
-    return booking.order.lines.get(pk=booking.order_line_id).line_price_incl_tax
+        if error.code not in ("nothing_to_refund", "already_refunded"):
+            raise
 
 
 def bookings_cancel_for_refund(*, order, line_ids) -> list[Booking]:
@@ -477,8 +480,12 @@ def booking_cancel(*, booking: Booking, by: str, reason: str = "", actor=None) -
         if booking.end <= now:
             raise ApiError("already_over", "This consultation has already taken place.", status=409)
         terms = policy.cancellation_terms(booking, now=now, by_staff=(by == Booking.CancelledBy.STAFF))
-        booking.refund_amount = _refund(booking, reason=reason or "Cancelled") if terms.refund else ZERO
+        booking.refund_amount = _paid(booking) if terms.refund else ZERO
+        # Cancelled first: a refund recorded at once (a local payment) reports back through
+        # ``order_refunded``, which must find the booking cancelled already, not cancel it twice.
         _cancel(booking, by=by, reason=reason)
+        if booking.refund_amount > ZERO:
+            _refund(booking, reason=reason or "Cancelled")
     return booking
 
 

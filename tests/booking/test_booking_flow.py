@@ -319,3 +319,34 @@ def test_an_unpaid_checkout_that_lapses_ends_the_hold(
         # The basket that came back holds no consultation line: the time must be chosen again.
         lines = api_client.get("/api/shop/basket/").json()
     assert "consultation" not in str(lines)
+
+
+def test_a_staff_cancellation_of_a_locally_paid_booking_refunds_it_and_tells_the_shopper_once(
+    customer, consultation_type, django_capture_on_commit_callbacks
+):
+    from oscar.apps.basket.models import Basket
+
+    from shop.ordering import order_place
+    from shop.payments import payment_succeeded
+
+    with freeze_time(NOW), django_capture_on_commit_callbacks(execute=True):
+        booking = services.hold_place(
+            user=customer,
+            type_key=consultation_type.translation_key,
+            start=datetime(2026, 6, 3, 10, tzinfo=UTC),
+            time_zone="Europe/Berlin",
+        )
+        basket = Basket.objects.get(pk=booking.basket_id)
+        basket.strategy = services.Selector().strategy(user=customer)
+        order = order_place(basket=basket, user=customer, email=customer.email)
+        checkout = Checkout.objects.create(order=order, user=customer, provider=Checkout.Provider.LOCAL)
+        payment_succeeded(checkout=checkout, amount=order.total_incl_tax, at=timezone.now())
+
+    with freeze_time("2026-06-03 09:00:00"), django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, by=Booking.CancelledBy.STAFF, reason="Beraterin krank")
+
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancelled_by, booking.sequence) == ("cancelled", "staff", 1)
+    assert booking.refund_amount == Decimal("59.00")
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.REFUNDED
+    assert list(booking.notices.values_list("kind", flat=True).order_by("kind")) == ["cancelled", "confirmed"]
