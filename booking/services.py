@@ -330,7 +330,9 @@ def _booking_confirm(*, booking_id: int, order, line_id: int) -> Booking | None:
         consultant = _consultant_locked(booking.consultant_id)
         now = timezone.now()
         booking.order, booking.order_line_id = order, line_id
-        retaken = booking.status == Booking.Status.HELD or _slot_retake(booking, consultant, now)
+        # A hold still standing keeps its time, unless the payment came after the meeting began.
+        held = booking.status == Booking.Status.HELD and booking.start > now
+        retaken = held or _slot_retake(booking, consultant, now)
         if not retaken:
             booking.save(update_fields=["order", "order_line_id", "updated_at"])
             transaction.on_commit(lambda: _slot_lost_later(booking.pk))

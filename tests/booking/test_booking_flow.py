@@ -350,3 +350,21 @@ def test_a_staff_cancellation_of_a_locally_paid_booking_refunds_it_and_tells_the
     assert booking.refund_amount == Decimal("59.00")
     assert Order.objects.get(pk=order.pk).status == OrderStatus.REFUNDED
     assert list(booking.notices.values_list("kind", flat=True).order_by("kind")) == ["cancelled", "confirmed"]
+
+
+def test_a_payment_arriving_after_the_meeting_began_is_refunded(
+    api_client, customer, consultation_type, stripe_api, deliver
+):
+    stripe_api.sessions_create()
+    api_client.force_login(customer)
+    with freeze_time(NOW):  # no notice needed: the consultant takes meetings at short notice
+        held = hold(api_client, consultation_type, start="2026-06-01T10:30:00+02:00")
+        checkout = checkout_of(api_client)
+    stripe_api.on("POST", "/v1/refunds", refund_object(charge="ch_late", amount=5900))
+    with freeze_time("2026-06-01 08:31:00"):
+        paid(deliver, checkout)
+
+    late = Booking.objects.get(pk=held["id"])
+    assert (late.status, late.cancelled_by) == ("cancelled", "system")
+    (call,) = stripe_api.calls_to("POST", "/v1/refunds")
+    assert form(call.request)["amount"] == "5900"
