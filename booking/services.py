@@ -56,14 +56,15 @@ def _refused(error: SlotRefused) -> ApiError:
     return ApiError(error.code, error.message, status=error.status, fields={"start": [error.message]})
 
 
-def time_zone_check(name: str) -> zoneinfo.ZoneInfo:
+def time_zone_check(name: str, *, field: str = "time_zone") -> zoneinfo.ZoneInfo:
+    """The IANA time zone ``name``, or 400 ``unknown_time_zone`` naming the request's ``field``."""
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as error:
         raise ApiError(
             "unknown_time_zone",
-            "Name an IANA time zone, for example Europe/Berlin.",
-            fields={"time_zone": [f"Unknown time zone: {name!r}."]},
+            f"{name!r} is not an IANA time zone (for example Europe/Berlin).",
+            fields={field: [f"Unknown time zone: {name!r}."]},
         ) from error
 
 

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.views import ERROR
-from booking import selectors, slots
+from booking import selectors, services, slots
 from config.errors import ApiError
 
 PUBLIC_MAX_AGE = 30  # seconds: a slot taken meanwhile is refused by the hold, not shown for long
@@ -57,17 +57,6 @@ SLOTS_RESPONSE = inline_serializer(
         ),
     },
 )
-
-
-def _time_zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise ApiError(
-            "unknown_time_zone",
-            f"{name!r} is not an IANA time zone (for example Europe/Berlin).",
-            fields={"tz": [name]},
-        ) from error
 
 
 def _type(key: str):
@@ -127,7 +116,7 @@ class SlotListApi(APIView):
         query = SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        asked_tz = _time_zone(params["tz"]) if params.get("tz") else None
+        asked_tz = services.time_zone_check(params["tz"], field="tz") if params.get("tz") else None
         consultation_type = _type(params["type"])
         tz = asked_tz or consultation_type.consultant.tz
         now = timezone.now()
