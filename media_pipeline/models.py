@@ -121,3 +121,30 @@ class WatchProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.video_key} {self.position_seconds:.0f}s"
+
+
+class WatchDay(models.Model):
+    """One viewer's watching of one video on one day (the studio's time zone): written with each
+    progress report, rolled up into the back office's per-video figures
+    (:mod:`backoffice.engagement`), so reports never read these rows per request."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    video_key = models.UUIDField()
+    day = models.DateField()
+    seconds = models.FloatField(default=0, help_text="Seconds newly played that day.")
+    # The furthest second reached so far; on the row of the day they started, kept up to date as
+    # the viewer goes on, so the drop-off of that day's starters is where they really stopped.
+    furthest_seconds = models.FloatField(default=0)
+    duration_seconds = models.FloatField(default=0)
+    started = models.BooleanField(default=False, help_text="The viewer's first day with this video.")
+    completed = models.BooleanField(default=False, help_text="The viewer completed the video that day.")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "video_key", "day"], name="watch_day_one_per_day"),
+        ]
+        indexes = [models.Index(fields=["video_key", "day"], name="watch_day_video_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.video_key} {self.day}"

@@ -122,6 +122,7 @@ LOCAL_APPS = [
     "shop",
     "booking",
     "media_pipeline",
+    "backoffice",
 ]
 INSTALLED_APPS = DJANGO_APPS + WAGTAIL_APPS + OSCAR_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -1,0 +1,1 @@
+"""The business reports; importing a report's module registers it (menu order is this order)."""
