@@ -58,7 +58,7 @@ def cell_text(value: Any, kind: str) -> str:
     if kind == "percent":
         return f"{float(value) * 100:.1f} %"
     if kind == "seconds":
-        seconds = int(round(float(value)))
+        seconds = round(float(value))
         return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     if kind == "hours":
         return f"{float(value):,.1f} h"

@@ -2,7 +2,6 @@
 and links to Oscar's dashboard for orders, refunds, vouchers and offers."""
 
 from django.urls import include, path, reverse
-from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
