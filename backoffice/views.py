@@ -141,7 +141,7 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
                 },
                 "grains": [(grain, GRAIN_LABELS[grain]) for grain in report.grains],
                 "filters": [
-                    (name, spec, params.get(name) or spec.default) for name, spec in report.filters.items()
+                    (name, spec, params.get(name) or spec.default) for name, spec in report.filter_specs().items()
                 ],
                 "presets": presets(today),
                 "max_days_by_day": MAX_DAYS_BY_DAY,

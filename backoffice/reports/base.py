@@ -229,6 +229,11 @@ class Report:
     period: Period
     options: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def filter_specs(cls) -> dict[str, Filter]:
+        """The report's filters; override when the choices come from the database (consultants)."""
+        return cls.filters
+
     def rows(self) -> list[dict[str, Any]]:
         """The table: one dict per row, keyed by the columns' keys."""
         raise NotImplementedError
@@ -253,11 +258,12 @@ class Report:
 
 def options_from(report: type[Report], params: Mapping[str, str]) -> dict[str, str]:
     """The report's filter values from ``params``; unknown parameters and values are refused."""
+    specs = report.filter_specs()
     for name in params:
-        if name not in COMMON_PARAMS and name not in report.filters and name != "format":
+        if name not in COMMON_PARAMS and name not in specs:
             raise ReportError(_("Unknown filter “%(name)s”.") % {"name": name[:40]}, name)
     options = {}
-    for name, spec in report.filters.items():
+    for name, spec in specs.items():
         value = params.get(name) or spec.default
         if value not in {choice for choice, _label in spec.choices}:
             raise ReportError(
