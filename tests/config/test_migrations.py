@@ -16,5 +16,18 @@ def test_migrate_from_zero_on_sqlite_then_nothing_is_missing(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     result = manage("makemigrations", "--check", "--dry-run", env=env)
     assert result.returncode == 0, result.stdout
-    result = manage("seed_demo", "--videos", "2", "--users", "1", "--orders", "1", env=env)
+    result = manage(
+        "seed_demo",
+        "--videos",
+        "2",
+        "--users",
+        "1",
+        "--orders",
+        "1",
+        "--history-shoppers",
+        "20",
+        "--history-orders",
+        "40",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -13,7 +13,9 @@ from cms.models import HomePage, VideoPage
 pytestmark = pytest.mark.django_db
 
 # Without video files: tests/media_pipeline/test_demo_videos.py covers the demo clips.
+# With a small sample year for the reports: 20 shoppers with 50 orders.
 SIZES = ["--videos", "3", "--video-clips", "0", "--users", "2", "--orders", "4"]
+SIZES += ["--history-shoppers", "20", "--history-orders", "50"]
 
 
 @pytest.fixture
@@ -40,12 +42,12 @@ def test_second_run_changes_nothing(seed, capsys):
     seed(*SIZES)
     assert counts() == first
     assert first["VideoPage"] == 6  # three videos, each in German and English
-    assert first["Order"] == 4
+    assert first["Order"] == 4 + 50
     assert "admin@phialo.localhost" in capsys.readouterr().out
 
 
 def test_the_printed_admin_can_sign_in_to_every_admin(seed, api_client, capsys):
-    seed("--videos", "0", "--users", "0", "--orders", "0")
+    seed("--videos", "0", "--users", "0", "--orders", "0", "--history-shoppers", "0")
     printed = capsys.readouterr().out
     recovery_code = printed.split("each works once): ")[1].split(",")[0].strip()
     assert api_client.login(email="admin@phialo.localhost", password="phialo-demo")

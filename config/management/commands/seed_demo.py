@@ -16,12 +16,16 @@ from accounts.demo import (
     seed_admin_second_factor,
     seed_shoppers,
 )
+from backoffice.sample_data import sample_data_create
 from booking.demo import demo_seed as seed_consultations
 from cms.demo import seed_courses_and_bundle, seed_site_tree, seed_videos
 from media_pipeline.demo import CLIPS, seed_demo_videos
 from shop.demo import seed_orders, seed_products
 from shop.demo_offers import seed_offers
 from shop.subscriptions.local import seed_plans, seed_subscriber
+
+# The sample year's shoppers are s<seed>-NNNNNN@sample.phialo.localhost; the benchmark uses seed 1.
+DEMO_HISTORY_SEED = 2
 
 
 class Command(BaseCommand):
@@ -38,13 +42,31 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=5, help="shoppers")
         parser.add_argument("--orders", type=int, default=10, help="paid orders")
         parser.add_argument(
+            "--history-shoppers",
+            type=int,
+            default=300,
+            help="shoppers of the sample year the reports show (backoffice.sample_data); 0: none",
+        )
+        parser.add_argument("--history-orders", type=int, default=1500, help="orders of that sample year")
+        parser.add_argument(
             "--admin-password",
             default=DEMO_ADMIN_PASSWORD,
             help=f"password of {ADMIN_EMAIL} (reset on every run)",
         )
 
-    def handle(self, *args, videos, video_clips, users, orders, admin_password, **options):
-        if min(videos, video_clips, users, orders) < 0:
+    def handle(
+        self,
+        *args,
+        videos,
+        video_clips,
+        users,
+        orders,
+        history_shoppers,
+        history_orders,
+        admin_password,
+        **options,
+    ):
+        if min(videos, video_clips, users, orders, history_shoppers, history_orders) < 0:
             raise CommandError("Sizes must be zero or more.")
         if (
             not settings.DEBUG
@@ -84,6 +106,18 @@ class Command(BaseCommand):
         if subscriber is not None and seed_subscriber(subscriber):
             self.stdout.write(f"  subscriber: {subscriber.email} (monthly plan, active)")
         self.stdout.write("  subscription plans: monthly 19.00 and yearly 190.00 EUR")
+        if history_shoppers:
+            history = sample_data_create(
+                customers=history_shoppers,
+                orders=history_orders,
+                seed=DEMO_HISTORY_SEED,
+                progress=self._progress,
+            )
+            if history.get("customers"):
+                self.stdout.write(
+                    "  a year of business for the reports: "
+                    + ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in history.items())
+                )
         self.stdout.write(
             f"Done in {time.monotonic() - started:.1f} s: {len(video_pages)} videos, "
             f"{len(shoppers)} shoppers, {orders} orders ({new_orders} new)."
