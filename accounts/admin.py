@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -24,6 +25,25 @@ class UserAdmin(DjangoUserAdmin):
                 )
             },
         ),
+        (
+            _("E-mail choices"),
+            {
+                "fields": (
+                    ("email_reminders", "email_reminders_changed_at"),
+                    ("email_follow_ups", "email_follow_ups_changed_at"),
+                    ("email_news", "email_news_changed_at"),
+                )
+            },
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    # The person's own choices (the times are the consent record): shown, changed only by them.
+    readonly_fields = (
+        "email_reminders",
+        "email_reminders_changed_at",
+        "email_follow_ups",
+        "email_follow_ups_changed_at",
+        "email_news",
+        "email_news_changed_at",
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

@@ -15,7 +15,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts import registry
+from accounts import communication, registry
 from accounts.models import User
 
 
@@ -34,6 +34,7 @@ def user_profile_export(user: User, absolute_uri: Callable[[str], str] = str) ->
         "avatar": user_avatar_url(user, absolute_uri),
         "date_joined": user.date_joined,
         "is_staff": user.is_staff,
+        "communication": communication.preferences_export(user),
     }
 
 

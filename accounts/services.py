@@ -16,7 +16,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import registry
+from accounts import communication, registry
 from accounts.models import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, User
 from accounts.selectors import did_recently_authenticate
 from config.errors import ApiError
@@ -31,16 +31,20 @@ def erased_email(user: User) -> str:
 
 def user_profile_update(*, user: User, data: dict[str, Any]) -> User:
     """Change the fields given in ``data`` (already validated). ``avatar``: a new picture, or ``None``
-    to remove it. A replaced picture's file is deleted once the change is committed."""
+    to remove it; ``communication``: the e-mail choices to change (``accounts.communication``).
+    A replaced picture's file is deleted once the change is committed."""
     fields = [name for name in PROFILE_FIELDS if name in data]
-    if not fields:
+    choices = data.get("communication") or {}
+    if not fields and not choices:
         return user
     old_avatar = user.avatar.name
     for name in fields:
         value = data[name]
         setattr(user, name, "" if name == "avatar" and not value else value)
     with transaction.atomic():
-        user.save(update_fields=fields)
+        if fields:
+            user.save(update_fields=fields)
+        communication.communication_update(user=user, choices=choices)
     if "avatar" in fields and old_avatar and old_avatar != user.avatar.name:
         _avatar_file_delete_on_commit(user, old_avatar)
     return user
@@ -74,6 +78,10 @@ def user_erase(*, user: User) -> User:
     user.email = erased_email(user)
     user.first_name = user.last_name = ""
     user.locale, user.time_zone = DEFAULT_LOCALE, DEFAULT_TIME_ZONE
+    # Nothing more is sent to the account, and the record of consent goes with the person.
+    for kind in communication.KINDS:
+        setattr(user, communication.field(kind), False)
+        setattr(user, communication.changed_field(kind), None)
     user.avatar = ""
     user.is_active = user.is_staff = user.is_superuser = False
     user.last_login = None

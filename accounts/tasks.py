@@ -1,6 +1,9 @@
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 
+# Registered where the worker looks (autodiscovery imports each app's tasks module).
+from accounts.news import news_email_send  # noqa: F401
+
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def email_send(message: dict) -> None:

@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import dateformat, translation
 
+from accounts import communication
 from booking.models import Booking, BookingNotice
 from booking.selectors import booking_language, manage_url, type_title
 from shop.invoice_pdf import format_money
@@ -43,6 +44,14 @@ Kind = BookingNotice.Kind
 WITH_INVITE = (Kind.CONFIRMED, Kind.RESCHEDULED, Kind.CANCELLED)
 # The mails about a meeting still to come show its link.
 WITH_LINK = (Kind.CONFIRMED, Kind.RESCHEDULED, Kind.REMINDER_24H, Kind.REMINDER_1H)
+# The mails a shopper may switch off (accounts.communication), by the preference that governs them.
+# Each carries the unsubscribe link in its footer and the one-click headers; a shopper who switched
+# it off gets none (no notice is recorded, so switching back on in time brings the next one).
+OPTIONAL = {
+    Kind.REMINDER_24H: communication.REMINDERS,
+    Kind.REMINDER_1H: communication.REMINDERS,
+    Kind.FOLLOW_UP: communication.FOLLOW_UPS,
+}
 # How long a sent mail is remembered against a second run of its task (a lost acknowledgement).
 SENT_MEMORY_SECONDS = 30 * 24 * 60 * 60
 # The follow-up suggests at most this many courses.
@@ -51,8 +60,9 @@ FOLLOW_UP_COURSES = 3
 
 def booking_email_send(*, booking: Booking, kind: str, key: str = "") -> bool:
     """Record that ``kind`` (about ``key``) is told for ``booking`` and queue its mail for after
-    the commit; ``False`` when it was recorded before or the shopper has no e-mail address."""
-    if not _recipient(booking):
+    the commit; ``False`` when it was recorded before, the shopper has no e-mail address or does
+    not want this kind of mail."""
+    if not _recipient(booking) or not _wanted(booking, kind):
         return False
     try:
         with transaction.atomic():
@@ -71,13 +81,14 @@ def booking_notice_send(self, notice_id: int) -> bool:
 
 def notice_email_send(*, notice_id: int) -> bool:
     """Send the mail ``notice_id`` records; ``False`` when there is nobody to send it to (the
-    account was erased since) or a previous run of the task sent it."""
+    account was erased since, or the shopper unsubscribed since it was queued) or a previous run
+    of the task sent it."""
     notice = (
         BookingNotice.objects.select_related("booking__type", "booking__consultant", "booking__user")
         .filter(pk=notice_id)
         .first()
     )
-    if notice is None or not _recipient(notice.booking):
+    if notice is None or not _recipient(notice.booking) or not _wanted(notice.booking, notice.kind):
         return False
     sent = f"booking:notice-sent:{notice.pk}"
     if not cache.add(sent, True, timeout=SENT_MEMORY_SECONDS):
@@ -94,13 +105,21 @@ def notice_message(notice: BookingNotice) -> EmailMultiAlternatives:
     """The whole mail of ``notice``: subject, text, HTML and, where it belongs, the invite."""
     booking = notice.booking
     language = booking_language(booking)
-    subject, text, html = _render(notice.kind, language, notice_context(booking, notice.kind, language))
+    context = notice_context(booking, notice.kind, language)
+    preference = OPTIONAL.get(notice.kind)
+    if preference:
+        context |= {
+            "preference": preference,
+            "unsubscribe_url": communication.unsubscribe_url(booking.user, preference),
+        }
+    subject, text, html = _render(notice.kind, language, context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[_recipient(booking)],
         reply_to=[settings.SHOP_SELLER_EMAIL] if settings.SHOP_SELLER_EMAIL else None,
+        headers=communication.headers(booking.user, preference) if preference else None,
     )
     message.attach_alternative(html, "text/html")
     if notice.kind in WITH_INVITE:
@@ -113,6 +132,11 @@ def notice_message(notice: BookingNotice) -> EmailMultiAlternatives:
 
 def _recipient(booking: Booking) -> str:
     return (booking.user.email or "") if booking.user_id else ""
+
+
+def _wanted(booking: Booking, kind: str) -> bool:
+    """Transactional mails always; the optional ones as the shopper chose."""
+    return kind not in OPTIONAL or communication.wants(booking.user, OPTIONAL[kind])
 
 
 def _zone(booking: Booking) -> zoneinfo.ZoneInfo:

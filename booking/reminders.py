@@ -11,6 +11,10 @@ last rescheduled): someone who books for this afternoon has the confirmation in 
 needs no "tomorrow" mail minutes later. A 24-hour reminder whose moment was missed (workers down)
 is not sent inside the last hour, where the 1-hour reminder takes over.
 
+Shoppers who switched reminders or follow-ups off (``accounts.communication``) are left out of
+the bookings due, so nothing is recorded for them and beat does not try again for nothing; one who
+switches back on while a moment is still due gets that mail.
+
 The follow-up goes to confirmed or completed bookings that ended at least an hour and at most a
 week ago (no-shows and cancellations get none), and suggests courses in the shopper's language.
 """
@@ -26,8 +30,9 @@ from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from accounts import communication
 from booking.models import Booking, BookingNotice
-from booking.notifications import booking_email_send
+from booking.notifications import OPTIONAL, booking_email_send
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +64,19 @@ def _told_of_time(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(told_at=Coalesce(Subquery(last_move), F("confirmed_at"), F("created_at")))
 
 
+def _wanted(queryset: QuerySet, kind: str) -> QuerySet:
+    """Only the bookings of shoppers who want mails of ``kind``."""
+    wanted = communication.recipients_filter(OPTIONAL[kind])
+    return queryset.filter(**{f"user__{name}": value for name, value in wanted.items()})
+
+
 def reminders_due(kind: str, now: datetime) -> QuerySet:
     """Confirmed bookings due the reminder ``kind`` (24 h or 1 h) at ``now``."""
     lead = BEFORE_24H if kind == Kind.REMINDER_24H else BEFORE_1H
     # The 24-hour reminder stops where the 1-hour one starts.
     soonest = now + BEFORE_1H if kind == Kind.REMINDER_24H else now
     due = Booking.objects.filter(status=Status.CONFIRMED, start__gt=soonest, start__lte=now + lead)
-    return _not_told(_told_of_time(due), kind).filter(told_at__lte=F("start") - lead)
+    return _not_told(_told_of_time(_wanted(due, kind)), kind).filter(told_at__lte=F("start") - lead)
 
 
 def follow_ups_due(now: datetime) -> QuerySet:
@@ -74,7 +85,7 @@ def follow_ups_due(now: datetime) -> QuerySet:
         end__lte=now - FOLLOW_UP_AFTER,
         end__gte=now - FOLLOW_UP_UNTIL,
     )
-    return due.exclude(notices__kind=Kind.FOLLOW_UP)
+    return _wanted(due, Kind.FOLLOW_UP).exclude(notices__kind=Kind.FOLLOW_UP)
 
 
 def reminders_queue(now: datetime | None = None) -> dict[str, int]:

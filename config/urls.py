@@ -38,6 +38,8 @@ urlpatterns = [
     # nothing else here. Register {BACKEND_URL}/accounts/<provider>/login/callback/ with each.
     path("accounts/", include("allauth.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
+    # Links in e-mails that work without logging in (one-click unsubscribe).
+    path("", include("accounts.email_urls")),
     # A consultant's private calendar feed: /booking/feeds/<secret>.ics
     path("", include(feed_urlpatterns)),
     # Without Stripe keys and with DEBUG on: a local page that pays an order like the webhook does.

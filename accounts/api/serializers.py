@@ -1,8 +1,48 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from accounts.models import LOCALES, User
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON ``true`` or ``false`` only: DRF's own also takes ``"yes"``, ``"off"`` or ``0``, and a
+    consent to marketing mail should not rest on a guess."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
+class CommunicationSerializer(serializers.Serializer):
+    """Which non-essential e-mails the person wants. Transactional mails (receipts, invoices,
+    booking confirmations and cancellations, failed payments, login codes) are always sent."""
+
+    # The kinds and what they govern: accounts.communication.
+
+    reminders = StrictBooleanField(
+        source="email_reminders", required=False, help_text="Consultation reminders 24 h and 1 h before."
+    )
+    follow_ups = StrictBooleanField(
+        source="email_follow_ups", required=False, help_text="The e-mail after a consultation."
+    )
+    news = StrictBooleanField(
+        source="email_news", required=False, help_text="News e-mails (newsletter); off until switched on."
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [f"Unknown kind of e-mail; known: {', '.join(self.fields)}."] for name in unknown}
+                )
+        # Read from the user itself (``source="*"``), so what is validated is merged into the
+        # profile's data: under one key, ``{"communication": {"news": True}}``, for the service.
+        choices = super().to_internal_value(data)
+        return {"communication": {name.removeprefix("email_"): value for name, value in choices.items()}}
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -11,10 +51,15 @@ class MeSerializer(serializers.ModelSerializer):
     picture, so a bad value is refused before anything is stored."""
 
     locale = serializers.ChoiceField(choices=LOCALES, required=False)
+    communication = CommunicationSerializer(
+        source="*",
+        required=False,
+        help_text="Which non-essential e-mails to get; PATCH may send any of the three.",
+    )
 
     class Meta:
         model = User
-        fields = ["email", "first_name", "last_name", "locale", "time_zone", "avatar"]
+        fields = ["email", "first_name", "last_name", "locale", "time_zone", "avatar", "communication"]
         read_only_fields = ["email"]
         extra_kwargs = {
             "avatar": {
@@ -36,6 +81,14 @@ class ProfileExportSerializer(serializers.Serializer):
     avatar = serializers.URLField(allow_null=True)
     date_joined = serializers.DateTimeField()
     is_staff = serializers.BooleanField()
+    communication = serializers.DictField(
+        child=inline_serializer(
+            "CommunicationChoiceExport",
+            {"wanted": serializers.BooleanField(), "changed_at": serializers.DateTimeField(allow_null=True)},
+        ),
+        help_text="Per kind (reminders, follow_ups, news): the choice and when it was made "
+        "(null: never changed, the default applies).",
+    )
 
 
 class EmailAddressExportSerializer(serializers.Serializer):

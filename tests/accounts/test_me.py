@@ -78,6 +78,8 @@ def test_shopper_reads_their_profile_with_defaults(client_of):
         "locale": "de",
         "time_zone": "Europe/Berlin",
         "avatar": None,
+        # Reminders and follow-ups until the shopper says otherwise; news only when asked for.
+        "communication": {"reminders": True, "follow_ups": True, "news": False},
     }
     assert_personal(response)
 
