@@ -7,19 +7,27 @@ the first minute twice counts one minute, and jumping to the end counts nothing.
 completed once :data:`~media_pipeline.selectors.COMPLETION_SHARE` of its seconds have been
 played, and stays completed. The position is kept as reported; where playback resumes is decided
 when it is read (:func:`media_pipeline.selectors.resume_position`).
+
+Each report that played something also lands in the viewer's :class:`~media_pipeline.models.WatchDay`
+of the studio's day (``TIME_ZONE``): the seconds it newly added, whether the viewer started or
+completed the video that day, and how far they have got. The back office rolls those rows up into
+its per-video figures (:mod:`backoffice.engagement`), so its reports never read viewers' rows.
 """
 
 from __future__ import annotations
 
 import uuid
+import zoneinfo
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from config.errors import ApiError
 from media_pipeline import selectors
-from media_pipeline.models import WatchProgress
+from media_pipeline.models import WatchDay, WatchProgress
 from media_pipeline.playback import may_watch
 from media_pipeline.selectors import COMPLETION_SHARE
 
@@ -116,15 +124,99 @@ def progress_record(
             f"At most {MAX_STORED_RANGES} separate watched ranges are kept per video.",
             fields={"watched_ranges": ["Report longer, continuous ranges."]},
         )
+    before_ranges, before_seconds = progress.watched_ranges, progress.watched_seconds
     progress.watched_ranges = merged
     progress.watched_seconds = _seconds(ranges_seconds(merged))
     progress.position_seconds = _seconds(min(position_seconds, duration))
     progress.duration_seconds = duration
-    if (
+    completed_now = (
         progress.completed_at is None
         and duration > 0
         and progress.watched_seconds >= COMPLETION_SHARE * duration
-    ):
+    )
+    if completed_now:
         progress.completed_at = timezone.now()
     progress.save()
+    if ranges_merge(reported):
+        furthest = merged[-1][1]
+        _watch_day_record(
+            user_id=progress.user_id,
+            video_key=video_key,
+            duration=duration,
+            seconds=max(0.0, _seconds(progress.watched_seconds - before_seconds)),
+            furthest=furthest,
+            started=not before_ranges,
+            completed=completed_now,
+            # The furthest point moved on: the row of the day they started must follow it.
+            furthest_grew=bool(before_ranges) and furthest > before_ranges[-1][1],
+        )
     return progress
+
+
+def studio_day(moment: datetime) -> date:
+    """The studio's calendar day (``TIME_ZONE``) of an instant, whatever zone is active."""
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
+
+
+# One statement, so a report costs one query more; two when the viewer got further than ever on a
+# later day than they started (the upsert returns whether today is their start day). The
+# WatchProgress row lock already orders the reports of one viewer and video, so adding to
+# ``seconds`` never races. Plain SQL because the ORM's upsert can only overwrite a column, not add
+# to it; PostgreSQL and SQLite (local development) both read it.
+_WATCH_DAY_COLUMNS = (
+    "user_id",
+    "video_key",
+    "day",
+    "seconds",
+    "furthest_seconds",
+    "duration_seconds",
+    "started",
+    "completed",
+    "updated_at",
+)
+_WATCH_DAY_UPSERT = """
+INSERT INTO {table} ({columns}) VALUES ({values})
+ON CONFLICT (user_id, video_key, day) DO UPDATE SET
+    seconds = {table}.seconds + EXCLUDED.seconds,
+    furthest_seconds = {greatest}({table}.furthest_seconds, EXCLUDED.furthest_seconds),
+    duration_seconds = EXCLUDED.duration_seconds,
+    started = {table}.started OR EXCLUDED.started,
+    completed = {table}.completed OR EXCLUDED.completed,
+    updated_at = EXCLUDED.updated_at
+RETURNING started
+"""
+
+
+def _watch_day_record(
+    *,
+    user_id: int,
+    video_key: uuid.UUID,
+    duration: float,
+    seconds: float,
+    furthest: float,
+    started: bool,
+    completed: bool,
+    furthest_grew: bool,
+) -> None:
+    """Add one report to the viewer's :class:`WatchDay` of today. ``started``: the first report
+    that played anything of this video; ``completed``: the report that completed it."""
+    now = timezone.now()
+    values = (user_id, video_key, studio_day(now), seconds, furthest, duration, started, completed, now)
+    fields = [WatchDay._meta.get_field(column.removesuffix("_id")) for column in _WATCH_DAY_COLUMNS]
+    sql = _WATCH_DAY_UPSERT.format(
+        table=connection.ops.quote_name(WatchDay._meta.db_table),
+        columns=", ".join(_WATCH_DAY_COLUMNS),
+        values=", ".join(["%s"] * len(_WATCH_DAY_COLUMNS)),
+        greatest="MAX" if connection.vendor == "sqlite" else "GREATEST",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [field.get_db_prep_value(value, connection) for field, value in zip(fields, values, strict=True)],
+        )
+        (started_today,) = cursor.fetchone()
+    if furthest_grew and not started_today:
+        # ``updated_at`` changes with it, so the roll-up recomputes that day's drop-off.
+        WatchDay.objects.filter(
+            user_id=user_id, video_key=video_key, started=True, furthest_seconds__lt=furthest
+        ).update(furthest_seconds=furthest, duration_seconds=duration, updated_at=now)

@@ -445,6 +445,15 @@ CELERY_BEAT_SCHEDULE["booking-caldav-busy-pull"] = {
 }
 
 # ------------------------------------------------------------------------------
+# Back office (backoffice/): reports read viewing rolled up per video and day, never raw rows
+# ------------------------------------------------------------------------------
+CELERY_IMPORTS += ["backoffice.engagement"]
+CELERY_BEAT_SCHEDULE["backoffice-engagement-roll-up"] = {
+    "task": "backoffice.engagement.roll_up",
+    "schedule": crontab(minute="*/15"),
+}
+
+# ------------------------------------------------------------------------------
 # django-allauth (headless; e-mail is the login identifier)
 # ------------------------------------------------------------------------------
 # Shoppers never have a password. The e-mailed login code is the way in and the way to sign up:
