@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
+from backoffice.customers import customer_log_actions_register
 from backoffice.reports.base import REPORTS
+
+# Granting and revoking access are written to Wagtail's audit log (site history).
+hooks.register("register_log_actions", customer_log_actions_register)
 
 
 @hooks.register("register_admin_urls")
@@ -57,7 +61,7 @@ def translation_status_menu_item():
         _("Translation status"),
         "backoffice_translations:index",
         name="backoffice-translations",
-        icon_name="globe",
+        icon_name="site",
         permission="wagtailadmin.access_admin",
         order=50,
     )
