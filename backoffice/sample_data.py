@@ -97,7 +97,7 @@ def sample_data_create(
         products = _products()
         added["orders"] = _orders(rng, sizes, users, products, first_day, today, rate, seed, progress)
         added["subscriptions"] = _subscriptions(rng, users, today, rate, progress)
-        added["bookings"] = _bookings(rng, users, first_day, today, progress)
+        added["bookings"] = _bookings(rng, users, first_day, today, rate, seed, progress)
         added["watch_days"] = _viewing(rng, users, first_day, today, progress)
     return added
 
@@ -156,106 +156,120 @@ def _products() -> dict[str, list]:
     }
 
 
+@dataclass
+class OrderPlan:
+    number: str
+    user: object
+    paid_at: datetime
+    items: list  # (product, gross price before discounts)
+    discount: Decimal = Decimal("0")
+    refunded_at: datetime | None = None
+    order: object = None  # set once written
+
+
 def _orders(rng, sizes: Sizes, users, products, first_day: date, today: date, rate, seed, progress) -> int:
+    classes = ["video"] * 6 + ["course"] * 3 + ["bundle"]
+    now = timezone.now()
+    made = 0
+    for start in range(0, sizes.orders, BATCH):
+        plans = []
+        for index in range(start, min(start + BATCH, sizes.orders)):
+            user = users[rng.randrange(len(users))]
+            # Shoppers buy soon after they sign up, a few much later.
+            joined = timezone.localtime(user.date_joined, studio_zone()).date()
+            earliest = max(first_day, joined)
+            day = earliest + timedelta(days=int(rng.expovariate(1 / 45)))
+            if day > today:
+                day = earliest + timedelta(days=rng.randrange((today - earliest).days + 1))
+            paid_at = min(_moment(rng, day), now)
+            items = [rng.choice(products[rng.choice(classes)])]
+            if rng.random() < 0.15:
+                items.append(rng.choice(products["video"]))
+            refunded_at = (
+                min(paid_at + timedelta(days=rng.randint(1, 20)), now) if rng.random() < 0.04 else None
+            )
+            discount = Decimal("0.10") if rng.random() < 0.2 else Decimal("0")
+            plans.append(OrderPlan(f"S{seed}{index:07d}", user, paid_at, items, discount, refunded_at))
+        _orders_write(plans, rate)
+        made += len(plans)
+        progress("sample orders", made, sizes.orders)
+    return made
+
+
+def _orders_write(plans: list[OrderPlan], rate: Decimal) -> dict[str, list]:
+    """Paid orders as the checkout leaves them: lines priced after discounts with VAT split out,
+    the checkout's payment (and refund) facts, the invoice, and a credit note for a refund."""
     from oscar.apps.order.models import Line, Order
 
     from shop.models import Checkout, Invoice
     from shop.statuses import LineStatus, OrderStatus
 
-    classes = ["video"] * 6 + ["course"] * 3 + ["bundle"]
-    now = timezone.now()
-    made = 0
-    for start in range(0, sizes.orders, BATCH):
-        count = min(BATCH, sizes.orders - start)
-        plans = []
-        for index in range(start, start + count):
-            user = users[rng.randrange(len(users))]
-            earliest = max(first_day, timezone.localtime(user.date_joined, studio_zone()).date())
-            day = earliest + timedelta(days=rng.randrange(max(1, (today - earliest).days + 1)))
-            paid_at = min(_moment(rng, day), now)
-            items = [rng.choice(products[rng.choice(classes)])]
-            if rng.random() < 0.15:
-                items.append(rng.choice(products["video"]))
-            discount = Decimal("0.10") if rng.random() < 0.2 else Decimal("0")
-            refund = rng.random() < 0.04
-            plans.append((index, user, paid_at, items, discount, refund))
-        order_rows = []
-        for index, user, paid_at, items, discount, refund in plans:
-            total = sum(((price * (1 - discount)).quantize(CENT) for _p, price in items), Decimal("0"))
-            net, _vat = _gross_split(total, rate)
-            order_rows.append(
-                Order(
-                    number=f"S{seed}{index:07d}",
-                    user=user,
-                    currency="EUR",
-                    total_incl_tax=total,
-                    total_excl_tax=net,
-                    shipping_method="No shipping required",
-                    status=OrderStatus.REFUNDED if refund else OrderStatus.PAID,
-                    guest_email="",
-                    date_placed=paid_at,
-                )
-            )
-        Order.objects.bulk_create(order_rows)
-        line_rows, checkout_rows, invoice_rows = [], [], []
-        for order, (_index, user, paid_at, items, discount, refund) in zip(order_rows, plans, strict=True):
-            lines = []
-            for product, price in items:
-                gross = (price * (1 - discount)).quantize(CENT)
-                net, _vat = _gross_split(gross, rate)
-                before_net, _ = _gross_split(price, rate)
-                lines.append(
-                    Line(
-                        order=order,
-                        partner_name="Phialo",
-                        partner_sku=product.upc or str(product.pk),
-                        partner_line_reference="",
-                        partner_line_notes="",
-                        product=product,
-                        title=product.title,
-                        upc=product.upc,
-                        quantity=1,
-                        line_price_incl_tax=gross,
-                        line_price_excl_tax=net,
-                        line_price_before_discounts_incl_tax=price,
-                        line_price_before_discounts_excl_tax=before_net,
-                        unit_price_incl_tax=gross,
-                        unit_price_excl_tax=net,
-                        status=LineStatus.REFUNDED if refund else LineStatus.PAID,
-                        num_allocated=0,
-                    )
-                )
-            line_rows += lines
-            refunded_at = min(paid_at + timedelta(days=rng.randint(1, 20)), now) if refund else None
-            checkout_rows.append((order, user, paid_at, refunded_at, lines))
-        Line.objects.bulk_create(line_rows)
-        checkouts = []
-        for order, user, paid_at, refunded_at, lines in checkout_rows:
-            checkouts.append(
-                Checkout(
-                    order=order,
-                    user=user,
-                    idempotency_key=f"sample-{order.number}",
-                    provider=Checkout.Provider.LOCAL,
-                    paid_at=paid_at,
-                    amount_paid=order.total_incl_tax,
-                    amount_refunded=order.total_incl_tax if refunded_at else Decimal("0.00"),
-                    amount_refund_applied=order.total_incl_tax if refunded_at else Decimal("0.00"),
-                    refunded_line_ids=[line.pk for line in lines] if refunded_at else [],
-                )
-            )
-            invoice_rows.append(_document(Invoice.Kind.INVOICE, order, paid_at, lines, 1))
-            if refunded_at:
-                invoice_rows.append(_document(Invoice.Kind.CREDIT_NOTE, order, refunded_at, lines, -1))
-        Checkout.objects.bulk_create(checkouts)
-        # created_at is auto_now_add: the checkout began when the order was paid, not today.
-        Checkout.objects.filter(pk__in=[checkout.pk for checkout in checkouts]).update(
-            created_at=F("paid_at")
+    for plan in plans:
+        total = sum(((price * (1 - plan.discount)).quantize(CENT) for _p, price in plan.items), Decimal("0"))
+        plan.order = Order(
+            number=plan.number,
+            user=plan.user,
+            currency="EUR",
+            total_incl_tax=total,
+            total_excl_tax=_gross_split(total, rate)[0],
+            shipping_method="No shipping required",
+            status=OrderStatus.REFUNDED if plan.refunded_at else OrderStatus.PAID,
+            guest_email="",
+            date_placed=plan.paid_at,
         )
-        Invoice.objects.bulk_create(invoice_rows)
-        made += count
-        progress("sample orders", made, sizes.orders)
-    return made
+    Order.objects.bulk_create([plan.order for plan in plans])
+    lines_of: dict[str, list] = {}
+    for plan in plans:
+        lines = lines_of[plan.number] = []
+        for product, price in plan.items:
+            gross = (price * (1 - plan.discount)).quantize(CENT)
+            net = _gross_split(gross, rate)[0]
+            lines.append(
+                Line(
+                    order=plan.order,
+                    partner_name="Phialo",
+                    partner_sku=product.upc or str(product.pk),
+                    partner_line_reference="",
+                    partner_line_notes="",
+                    product=product,
+                    title=product.title,
+                    upc=product.upc,
+                    quantity=1,
+                    line_price_incl_tax=gross,
+                    line_price_excl_tax=net,
+                    line_price_before_discounts_incl_tax=price,
+                    line_price_before_discounts_excl_tax=_gross_split(price, rate)[0],
+                    unit_price_incl_tax=gross,
+                    unit_price_excl_tax=net,
+                    status=LineStatus.REFUNDED if plan.refunded_at else LineStatus.PAID,
+                    num_allocated=0,
+                )
+            )
+    Line.objects.bulk_create([line for lines in lines_of.values() for line in lines])
+    checkouts, documents = [], []
+    for plan in plans:
+        order, lines, refunded = plan.order, lines_of[plan.number], plan.refunded_at is not None
+        checkouts.append(
+            Checkout(
+                order=order,
+                user=plan.user,
+                idempotency_key=f"sample-{order.number}",
+                provider=Checkout.Provider.LOCAL,
+                paid_at=plan.paid_at,
+                amount_paid=order.total_incl_tax,
+                amount_refunded=order.total_incl_tax if refunded else Decimal("0.00"),
+                amount_refund_applied=order.total_incl_tax if refunded else Decimal("0.00"),
+                refunded_line_ids=[line.pk for line in lines] if refunded else [],
+            )
+        )
+        documents.append(_document(Invoice.Kind.INVOICE, order, plan.paid_at, lines, 1))
+        if refunded:
+            documents.append(_document(Invoice.Kind.CREDIT_NOTE, order, plan.refunded_at, lines, -1))
+    Checkout.objects.bulk_create(checkouts)
+    # created_at is auto_now_add: the checkout began when the order was paid, not today.
+    Checkout.objects.filter(pk__in=[checkout.pk for checkout in checkouts]).update(created_at=F("paid_at"))
+    Invoice.objects.bulk_create(documents)
+    return lines_of
 
 
 def _document(kind: str, order, issued_at: datetime, lines, sign: int):
@@ -319,8 +333,8 @@ def _subscriptions(rng, users, today: date, rate, progress) -> int:
     from djstripe.models import Customer, Invoice, Subscription
 
     livemode = settings.STRIPE_LIVE_MODE
-    now = timezone.now()
     end_of_today = datetime.combine(today + timedelta(days=1), time.min, tzinfo=studio_zone())
+    now = min(timezone.now(), end_of_today)
     chosen = [user for user in users if rng.random() < 1 / 12]
     customers, subscriptions, invoices = [], [], []
     for user in chosen:
@@ -463,14 +477,16 @@ def _next_month(moment: datetime) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def _bookings(rng, users, first_day: date, today: date, progress) -> int:
+def _bookings(rng, users, first_day: date, today: date, rate: Decimal, seed: int, progress) -> int:
     """A consultant working Monday to Friday 10:00 to 16:00 (Berlin) with a 60 minute type, and two or
-    three bookings on most working days of the year: completed, no-show, cancelled or coming."""
+    three bookings on most working days of the year: completed, no-show, cancelled (refunded) or
+    coming, each paid through an order of the type's Oscar product."""
     from booking.models import Booking, Consultant, ConsultationType, WorkingHours
+    from booking.products import product_for, products_sync
 
     User = get_user_model()
     consultant_user, _ = User.objects.get_or_create(
-        email=f"consultant@{DOMAIN}",
+        email=f"consultant-s{seed}@{DOMAIN}",
         defaults={"first_name": "Mara", "last_name": "Goldmann", "password": "!"},
     )
     consultant, created = Consultant.objects.get_or_create(
@@ -495,15 +511,15 @@ def _bookings(rng, users, first_day: date, today: date, progress) -> int:
             first_timer_price=Decimal("69.00"),
             locale=locale,
         )
+    product = product_for(consultation_type, first_timer=False) or products_sync(consultation_type)[0]
     zone = studio_zone()
     now = timezone.now()
-    rows = []
+    rows, plans = [], []
     day = first_day
     while day <= today + timedelta(days=14):
         if day.weekday() < 5:
             for hour in rng.sample([10, 11, 13, 14, 15], k=rng.randint(0, 3)):
                 start = datetime.combine(day, time(hour), tzinfo=zone)
-                end = start + timedelta(minutes=60)
                 if start > now:
                     status = Booking.Status.CONFIRMED
                 else:
@@ -511,27 +527,39 @@ def _bookings(rng, users, first_day: date, today: date, progress) -> int:
                         [Booking.Status.COMPLETED, Booking.Status.NO_SHOW, Booking.Status.CANCELLED],
                         weights=[85, 5, 10],
                     )[0]
-                booked_at = start - timedelta(days=rng.randint(1, 20))
+                booked_at = min(start - timedelta(days=rng.randint(2, 20)), now - timedelta(hours=1))
+                cancelled = status == Booking.Status.CANCELLED
+                # Cancelled well before the meeting: the whole price went back (booking.policy).
+                cancelled_at = booked_at + timedelta(hours=12) if cancelled else None
+                user = users[rng.randrange(len(users))]
+                plan = OrderPlan(
+                    f"S{seed}9{len(rows):06d}", user, booked_at, [(product, consultation_type.price)]
+                )
+                plan.refunded_at = cancelled_at
+                plans.append(plan)
                 rows.append(
                     Booking(
                         consultant=consultant,
                         type=consultation_type,
-                        user=users[rng.randrange(len(users))],
+                        user=user,
                         status=status,
                         start=start,
-                        end=end,
+                        end=start + timedelta(minutes=60),
                         blocked_from=start,
-                        blocked_until=end,
+                        blocked_until=start + timedelta(minutes=60),
                         price=consultation_type.price,
                         confirmed_at=booked_at,
-                        cancelled_at=booked_at + timedelta(hours=12)
-                        if status == Booking.Status.CANCELLED
-                        else None,
+                        cancelled_at=cancelled_at,
+                        refund_amount=consultation_type.price if cancelled else Decimal("0.00"),
                         meeting_provider="jitsi",
                         created_at=booked_at,
                     )
                 )
         day += timedelta(days=1)
+    lines_of = _orders_write(plans, rate)
+    for booking, plan in zip(rows, plans, strict=True):
+        booking.order = plan.order
+        booking.order_line_id = lines_of[plan.number][0].pk
     Booking.objects.bulk_create(rows, batch_size=BATCH)
     progress("sample consultations", len(rows), len(rows))
     return len(rows)

@@ -62,6 +62,8 @@ def cell_text(value: Any, kind: str) -> str:
         return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     if kind == "hours":
         return f"{float(value):,.1f} h"
+    if kind == "days":
+        return _("%(days)s days") % {"days": f"{float(value):,.1f}"}
     if kind == "int":
         return f"{int(value):,}"
     return str(value)
@@ -74,7 +76,7 @@ def csv_value(value: Any, kind: str) -> Any:
         return f"{Decimal(value):.2f}"
     if kind == "percent":
         return f"{float(value):.4f}"
-    if kind in {"seconds", "hours"}:
+    if kind in {"seconds", "hours", "days"}:
         return f"{float(value):.1f}"
     return value
 
@@ -141,7 +143,8 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
                 },
                 "grains": [(grain, GRAIN_LABELS[grain]) for grain in report.grains],
                 "filters": [
-                    (name, spec, params.get(name) or spec.default) for name, spec in report.filter_specs().items()
+                    (name, spec, params.get(name) or spec.default)
+                    for name, spec in report.filter_specs().items()
                 ],
                 "presets": presets(today),
                 "max_days_by_day": MAX_DAYS_BY_DAY,

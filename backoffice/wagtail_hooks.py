@@ -5,12 +5,15 @@ subscriptions and the links into Oscar's dashboard for orders, refunds, vouchers
 Videos, consultations and the translatable snippets register their own menus in their apps;
 prices are edited on the pages."""
 
+from django.templatetags.static import static
 from django.urls import include, path, reverse_lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from backoffice.customers import customer_log_actions_register
+from backoffice.home import StudioPanel
 from backoffice.reports.base import REPORTS
 
 # Granting and revoking access are written to Wagtail's audit log (site history).
@@ -119,6 +122,16 @@ shop_menu = Menu(
         ),
     ]
 )
+
+
+@hooks.register("construct_homepage_panels")
+def studio_panel(request, panels):
+    panels.append(StudioPanel(request.user))
+
+
+@hooks.register("insert_global_admin_css")
+def backoffice_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("backoffice/css/reports.css"))
 
 
 @hooks.register("register_admin_menu_item")

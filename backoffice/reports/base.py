@@ -194,7 +194,7 @@ def period_from(
 @dataclass(frozen=True)
 class Column:
     """A table and CSV column. ``kind`` decides the formatting: text, int, money (Decimal, EUR),
-    percent (a share 0..1, shown as per cent), seconds (shown as h:mm:ss), hours (a float), date."""
+    percent (a share 0..1, shown as per cent), seconds (shown as h:mm:ss), hours and days (floats), date."""
 
     key: str
     label: Any

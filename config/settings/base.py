@@ -288,6 +288,10 @@ CELERY_BEAT_SCHEDULE["media-assets-requeue-stalled"] = {
 WAGTAIL_SITE_NAME = "Phialo"
 WAGTAILADMIN_BASE_URL = BACKEND_URL
 WAGTAIL_I18N_ENABLED = True
+# The admin calls no third party: no Gravatar (it would send staff's address hashes abroad) and
+# no check for new Wagtail releases; upgrades are the deployer's decision.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

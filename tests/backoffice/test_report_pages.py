@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from backoffice.reports import base
 from backoffice.reports.base import Column, Filter, Period, Report, ReportError, period_from
@@ -80,7 +81,7 @@ def test_the_range_is_whole_berlin_days():
     ],
 )
 def test_bad_ranges_are_refused_with_a_message(params, field, says):
-    with pytest.raises(ReportError) as refused:
+    with translation.override("en"), pytest.raises(ReportError) as refused:
         period_from(params, today=TODAY)
     assert refused.value.field == field
     assert says in refused.value.message
@@ -133,7 +134,8 @@ def test_the_csv_refuses_bad_input_with_the_message(staff_client, sales_report):
         "/admin/backoffice/reports/test-sales/csv/", {"from": "2026-11-10", "to": "2026-11-01"}
     )
     assert response.status_code == 400
-    assert "after the end" in response.content.decode()
+    # The admin speaks German unless the user chose English (LANGUAGE_CODE is de).
+    assert response.content.decode() == "Der Beginn (2026-11-10) liegt nach dem Ende (2026-11-01)."
 
 
 @pytest.mark.django_db
