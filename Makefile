@@ -11,7 +11,7 @@ TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/2
 PYTEST_ARGS ?= --reuse-db
 
-.PHONY: help install demo run test test-fast lint format migrations-check bench ci
+.PHONY: help install browser demo run test test-fast lint format migrations-check bench ci
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -33,7 +33,14 @@ demo: install  ## set up and run the demo on SQLite (seeded; prints the admin lo
 run: install  ## run the development server without seeding
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install  ## run the whole test suite (PostgreSQL + Redis by default)
+# The browser tests drive Debian's Chromium (no browser download); installed here when missing
+# and this machine can (root with apt), otherwise the tests say how.
+browser:
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@command -v chromium >/dev/null || echo "chromium is not installed: the report browser tests will fail (apt-get install chromium)"
+
+test: install browser  ## run the whole test suite (PostgreSQL + Redis by default)
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -58,7 +57,7 @@ from shop.grants import grant_by_staff, grant_revoke_by_staff
 from shop.models import Grant
 from shop.statuses import PAID_ORDER_STATUSES, OrderStatus
 from shop.subscriptions.plans import plans_for
-from shop.subscriptions.state import SubscriptionState, subscription_current
+from shop.subscriptions.state import SubscriptionState, state_current, subscription_current
 
 app_name = "backoffice_customers"
 PERMISSION = "backoffice.serve_customers"
@@ -174,16 +173,6 @@ def customer_by_email(query: str) -> int | None:
     return ids[0] if len(ids) == 1 else None
 
 
-def _current(states: list[SubscriptionState], now: datetime) -> SubscriptionState | None:
-    # As shop.subscriptions.state.subscription_current picks it, for many customers at once.
-    giving = [state for state in states if state.gives_access(now)]
-    if giving:
-        return max(giving, key=lambda state: state.access_until())
-    return max(
-        states, key=lambda state: (state.created or datetime.min.replace(tzinfo=UTC), state.id), default=None
-    )
-
-
 def subscriptions_by_customer(user_ids: list[int]) -> dict[int, SubscriptionState]:
     """The subscription that matters for each of these customers, in one query."""
     states: dict[int, list[SubscriptionState]] = {}
@@ -193,7 +182,7 @@ def subscriptions_by_customer(user_ids: list[int]) -> dict[int, SubscriptionStat
     for user_id, data in rows:
         states.setdefault(user_id, []).append(SubscriptionState.from_stripe(data or {}))
     now = timezone.now()
-    return {user_id: _current(found, now) for user_id, found in states.items()}
+    return {user_id: state_current(found, now) for user_id, found in states.items()}
 
 
 def subscription_text(state: SubscriptionState | None) -> str:

@@ -30,7 +30,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from backoffice.views import cell_text
 from shop.models import SubscriptionPlan
-from shop.subscriptions.state import PAST_DUE, SubscriptionState
+from shop.subscriptions.state import PAST_DUE, SubscriptionState, state_fields
 
 PERMISSION = "backoffice.serve_customers"
 PER_PAGE = 50
@@ -131,14 +131,8 @@ def subscription_rows(*, search: str = "") -> list[Row]:
         email=F("customer__email"),
         user_email=F("customer__subscriber__email"),
         user_id=F("customer__subscriber_id"),
-        created_at=KT("stripe_data__created"),
-        status=KT("stripe_data__status"),
-        price_id=KT("stripe_data__items__data__0__price__id"),
+        **state_fields(),
         price_name=KT("stripe_data__items__data__0__price__nickname"),
-        period_start=KT("stripe_data__current_period_start"),
-        period_end=KT("stripe_data__current_period_end"),
-        cancel_at_period_end=KT("stripe_data__cancel_at_period_end"),
-        cancel_at=KT("stripe_data__cancel_at"),
         start_date=KT("stripe_data__start_date"),
         unit_amount=KT("stripe_data__items__data__0__price__unit_amount"),
         quantity=KT("stripe_data__items__data__0__quantity"),

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from djstripe.models import Subscription
 
 from backoffice.reports.base import Column, Report, bucket_next, register
-from shop.subscriptions.state import ACTIVE, PAST_DUE, SubscriptionState, grace_period
+from shop.subscriptions.state import ACTIVE, PAST_DUE, SubscriptionState, grace_period, state_fields
 
 CENT = Decimal("0.01")
 NEVER_STARTED = ("incomplete", "incomplete_expired")
@@ -98,13 +98,7 @@ def subscription_rows(*, since: datetime, until: datetime):
             "id",
             "customer_id",
             user_id=F("customer__subscriber_id"),
-            created_at=KT("stripe_data__created"),
-            status=KT("stripe_data__status"),
-            price_id=KT("stripe_data__items__data__0__price__id"),
-            period_start=KT("stripe_data__current_period_start"),
-            period_end=KT("stripe_data__current_period_end"),
-            cancel_at_period_end=KT("stripe_data__cancel_at_period_end"),
-            cancel_at=KT("stripe_data__cancel_at"),
+            **state_fields(),
             start_date=KT("stripe_data__start_date"),
             ended_at=KT("stripe_data__ended_at"),
             canceled_at=KT("stripe_data__canceled_at"),

@@ -131,17 +131,22 @@ def grace_period() -> timedelta:
     return timedelta(days=settings.SUBSCRIPTION_GRACE_DAYS)
 
 
+def state_fields() -> dict[str, KT]:
+    """The mirror's fields :meth:`SubscriptionState.from_row` reads, as ``values()`` expressions
+    (the back office reads them with more beside)."""
+    return {
+        "created_at": KT("stripe_data__created"),
+        "status": KT("stripe_data__status"),
+        "price_id": KT("stripe_data__items__data__0__price__id"),
+        "period_start": KT("stripe_data__current_period_start"),
+        "period_end": KT("stripe_data__current_period_end"),
+        "cancel_at_period_end": KT("stripe_data__cancel_at_period_end"),
+        "cancel_at": KT("stripe_data__cancel_at"),
+    }
+
+
 def _rows(queryset):
-    return queryset.values(
-        "id",
-        created_at=KT("stripe_data__created"),
-        status=KT("stripe_data__status"),
-        price_id=KT("stripe_data__items__data__0__price__id"),
-        period_start=KT("stripe_data__current_period_start"),
-        period_end=KT("stripe_data__current_period_end"),
-        cancel_at_period_end=KT("stripe_data__cancel_at_period_end"),
-        cancel_at=KT("stripe_data__cancel_at"),
-    )
+    return queryset.values("id", **state_fields())
 
 
 def subscription_states(user) -> list[SubscriptionState]:
@@ -164,12 +169,17 @@ def subscription_state(subscription_id: str) -> SubscriptionState | None:
 
 def subscription_current(user, now: datetime | None = None) -> SubscriptionState | None:
     """The subscription that matters for ``user``: the one giving access longest, else the newest."""
-    states = subscription_states(user)
-    now = now or timezone.now()
+    return state_current(subscription_states(user), now or timezone.now())
+
+
+def state_current(states: list[SubscriptionState], now: datetime) -> SubscriptionState | None:
+    """Of one shopper's subscriptions, the one giving access longest at ``now``, else the newest."""
     giving = [state for state in states if state.gives_access(now)]
     if giving:
         return max(giving, key=lambda state: state.access_until())
-    return states[0] if states else None
+    return max(
+        states, key=lambda state: (state.created or datetime.min.replace(tzinfo=UTC), state.id), default=None
+    )
 
 
 def is_subscribed(user, now: datetime | None = None) -> bool:

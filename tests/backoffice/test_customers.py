@@ -22,26 +22,8 @@ from media_pipeline.models import WatchProgress
 from shop.access import may_watch
 from shop.models import Checkout, Grant
 from shop.subscriptions.services import subscription_sync
-from tests.booking import conftest as booking_fixtures
 from tests.booking.conftest import booking_make
-from tests.shop import conftest as shop_fixtures
-from tests.shop import stripe_fakes, subscription_fakes
 from tests.shop.subscription_fakes import subscription_object
-
-stripe_keys, stripe_api, stripe_sub, plans = (  # fixtures
-    stripe_fakes.stripe_keys,
-    stripe_fakes.stripe_api,
-    subscription_fakes.stripe_sub,
-    subscription_fakes.plans,
-)
-shop_catalog, make_user, customer, buy, place_order = (  # fixtures
-    shop_fixtures.shop_catalog,
-    shop_fixtures.make_user,
-    shop_fixtures.customer,
-    shop_fixtures.buy,
-    shop_fixtures.place_order,
-)
-consultant, consultation_type = booking_fixtures.consultant, booking_fixtures.consultation_type  # fixtures
 
 pytestmark = pytest.mark.django_db
 

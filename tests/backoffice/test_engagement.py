@@ -19,14 +19,8 @@ from backoffice.engagement import ROLL_UP_LOCK, engagement_roll_up, roll_up
 from backoffice.models import VideoEngagementDay
 from media_pipeline.models import WatchDay
 from media_pipeline.progress import progress_record
-from tests.shop import conftest as shop_fixtures
 
 # The shop's fixtures: its catalogue (600 s videos) and shoppers.
-buy = shop_fixtures.buy
-customer = shop_fixtures.customer
-make_user = shop_fixtures.make_user
-place_order = shop_fixtures.place_order
-shop_catalog = shop_fixtures.shop_catalog
 
 DURATION = 600.0
 NOV20, NOV21 = date(2026, 11, 20), date(2026, 11, 21)

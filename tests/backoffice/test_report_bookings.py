@@ -17,10 +17,7 @@ import backoffice.reports.bookings  # noqa: F401 (registers the report)
 from backoffice.reports.base import Period
 from backoffice.reports.bookings import BookingsReport
 from booking.models import Booking, Consultant, ConsultationType, DateOverride, WorkingHours
-from tests.booking import conftest as booking_fixtures
-
-booking_make = booking_fixtures.booking_make
-consultant, consultation_type = booking_fixtures.consultant, booking_fixtures.consultation_type  # fixtures
+from tests.booking.conftest import booking_make
 
 pytestmark = pytest.mark.django_db
 

@@ -21,10 +21,6 @@ from backoffice.reports.conversion import ConversionReport
 from shop.models import Checkout
 from shop.payments import payment_succeeded
 from tests.backoffice.test_report_revenue import berlin, place_order, subscribe
-from tests.shop import stripe_fakes, subscription_fakes
-
-stripe_keys, stripe_api, deliver = stripe_fakes.stripe_keys, stripe_fakes.stripe_api, stripe_fakes.deliver
-stripe_sub, plans = subscription_fakes.stripe_sub, subscription_fakes.plans  # fixtures
 
 pytestmark = pytest.mark.django_db
 

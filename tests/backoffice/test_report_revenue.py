@@ -30,14 +30,11 @@ from shop.models import Checkout, Invoice
 from shop.ordering import order_place
 from shop.payments import payment_succeeded, refund_lines
 from tests.shop import conftest as shop_fixtures
-from tests.shop import stripe_fakes, subscription_fakes
+from tests.shop import stripe_fakes
 from tests.shop.stripe_fakes import event, new_id, stripe_object
 from tests.shop.subscription_fakes import subscription_object, ts
 from tests.shop.test_vouchers import checkout as checkout_with_code
 from tests.shop.test_vouchers import make_voucher
-
-stripe_keys, stripe_api, deliver = stripe_fakes.stripe_keys, stripe_fakes.stripe_api, stripe_fakes.deliver
-stripe_sub, plans = subscription_fakes.stripe_sub, subscription_fakes.plans  # fixtures
 
 pytestmark = pytest.mark.django_db
 

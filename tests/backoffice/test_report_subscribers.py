@@ -14,17 +14,7 @@ import backoffice.reports.subscribers  # noqa: F401 (registers the report)
 from backoffice.reports.base import Period
 from backoffice.reports.subscribers import SubscribersReport
 from shop.subscriptions.services import subscription_sync
-from tests.shop import conftest as shop_fixtures
-from tests.shop import stripe_fakes, subscription_fakes
 from tests.shop.subscription_fakes import subscription_object, ts
-
-make_user = shop_fixtures.make_user  # fixture
-stripe_keys, stripe_api, stripe_sub, plans = (  # fixtures
-    stripe_fakes.stripe_keys,
-    stripe_fakes.stripe_api,
-    subscription_fakes.stripe_sub,
-    subscription_fakes.plans,
-)
 
 pytestmark = pytest.mark.django_db
 

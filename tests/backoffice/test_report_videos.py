@@ -21,11 +21,8 @@ from backoffice.reports.base import Period
 from backoffice.reports.videos import VideosReport
 from media_pipeline.models import WatchDay, WatchProgress
 from media_pipeline.progress import progress_record
-from tests.shop import conftest as shop_fixtures
 
 # The shop's fixtures: its catalogue (600 s videos) and shoppers.
-make_user = shop_fixtures.make_user
-shop_catalog = shop_fixtures.shop_catalog
 
 DURATION = 600.0
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
