@@ -11,7 +11,7 @@ TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/2
 PYTEST_ARGS ?= --reuse-db
 
-.PHONY: help install browser demo run test test-fast lint format migrations-check bench ci
+.PHONY: help install browser demo run test test-fast lint format migrations-check bench messages ci
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -61,6 +61,10 @@ migrations-check: install  ## fail when a model change has no migration
 
 bench: install  ## run the benchmarks; writes bench/results/latest.json
 	$(BIN)/python -m bench
+
+messages: install  ## refresh locale/de/LC_MESSAGES/django.po from the code, then compile it (needs gettext)
+	$(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=".venv/*" --ignore="bench/*" --ignore="tests/*"
+	$(BIN)/python manage.py compilemessages -l de --ignore=".venv/*"
 
 ci:  ## what CI runs, from a clean checkout
 	.ci/run

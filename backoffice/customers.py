@@ -39,7 +39,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from djstripe.models import Subscription
-from oscar.apps.order.models import Order
+from oscar.apps.order.models import Line, Order
 from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import LogFormatter
@@ -55,12 +55,14 @@ from media_pipeline.models import WatchProgress
 from shop import access
 from shop.grants import grant_by_staff, grant_revoke_by_staff
 from shop.models import Grant
-from shop.statuses import PAID_ORDER_STATUSES, OrderStatus
+from shop.statuses import PAID_ORDER_STATUSES, LineStatus, OrderStatus
 from shop.subscriptions.plans import plans_for
 from shop.subscriptions.state import SubscriptionState, state_current, subscription_current
 
 app_name = "backoffice_customers"
 PERMISSION = "backoffice.serve_customers"
+# Giving money back is for those who may change orders (as in Oscar's dashboard).
+REFUND_PERMISSION = "order.change_order"
 PER_PAGE = 25
 
 GRANT_ACTION = "backoffice.grant_access"
@@ -211,11 +213,22 @@ def customer_orders(customer) -> list[dict[str, Any]]:
             refunded=F("checkout__amount_refunded"),
         )
     )
+    lines: dict[str, list[dict[str, Any]]] = {}
+    for line in (
+        Line.objects.filter(order__user=customer)
+        .order_by("pk")
+        .values("pk", "title", "status", "line_price_incl_tax", number=F("order__number"))
+    ):
+        line["refundable"] = line["status"] == LineStatus.PAID and line["line_price_incl_tax"] > 0
+        lines.setdefault(line["number"], []).append(line)
     return [
         {
             **row,
             "status_label": ORDER_STATUS_LABELS.get(row["status"], row["status"]),
             "url": _url("dashboard:order-detail", row["number"]),
+            "lines": lines.get(row["number"], []),
+            "refundable": any(line["refundable"] for line in lines.get(row["number"], [])),
+            "refund_url": reverse("backoffice_refunds:refund", args=[customer.pk, row["number"]]),
         }
         for row in rows
     ]
@@ -502,6 +515,7 @@ class CustomerDetailView(WagtailAdminTemplateMixin, TemplateView):
         context.update(kwargs)
         context["studio_time_zone"] = settings.TIME_ZONE
         context["reason_max_length"] = REASON_MAX_LENGTH
+        context["can_refund"] = self.request.user.has_perm(REFUND_PERMISSION)
         return context
 
     def get(self, request, *args, **kwargs):

@@ -1,6 +1,6 @@
-"""Forms of the back office's customer view: giving a customer access to a catalogue item, and
-taking a grant back. Both need a reason: it is kept on the grant, for the next person who asks
-why this customer can (or no longer can) watch something."""
+"""Forms of the back office's customer view: giving a customer access to a catalogue item, taking
+a grant back, refunding lines of an order. Each needs a reason: it is kept on the grant (or sent
+with the refund to Stripe), for the next person who asks why."""
 
 from __future__ import annotations
 
@@ -58,3 +58,28 @@ class GrantForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = _reason_field()
+
+
+class RefundForm(forms.Form):
+    """``lines``: the order's refundable lines as ``(line id, label)``."""
+
+    lines = forms.TypedMultipleChoiceField(
+        label=_("Lines"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose the lines to refund."),
+            "invalid_choice": _("Choose lines of this order that can still be refunded."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        strip=True,
+        widget=forms.TextInput(attrs={"maxlength": REASON_MAX_LENGTH}),
+        error_messages={"required": _("Give a reason: it goes with the refund.")},
+    )
+
+    def __init__(self, *args, lines: Iterable[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].choices = [(str(pk), label) for pk, label in lines]

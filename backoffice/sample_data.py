@@ -170,11 +170,13 @@ class OrderPlan:
 def _orders(rng, sizes: Sizes, users, products, first_day: date, today: date, rate, seed, progress) -> int:
     classes = ["video"] * 6 + ["course"] * 3 + ["bundle"]
     now = timezone.now()
+    # Two shoppers in five ever buy; those who do come back.
+    buyers = rng.sample(users, k=max(1, len(users) * 2 // 5))
     made = 0
     for start in range(0, sizes.orders, BATCH):
         plans = []
         for index in range(start, min(start + BATCH, sizes.orders)):
-            user = users[rng.randrange(len(users))]
+            user = buyers[rng.randrange(len(buyers))]
             # Shoppers buy soon after they sign up, a few much later.
             joined = timezone.localtime(user.date_joined, studio_zone()).date()
             earliest = max(first_day, joined)

@@ -1,7 +1,5 @@
 """The back office's admin URLs, mounted under /admin/backoffice/ by wagtail_hooks."""
 
-from importlib.util import find_spec
-
 from django.urls import include, path
 
 from backoffice import views
@@ -15,13 +13,10 @@ report_urls = (
     "backoffice_reports",
 )
 
-urlpatterns = [path("reports/", include(report_urls))]
-
-# The other parts of the back office, each a module with ``urlpatterns`` and ``app_name``.
-for prefix, module in (
-    ("customers/", "backoffice.customers"),
-    ("translations/", "backoffice.translations"),
-    ("subscriptions/", "backoffice.subscriptions"),
-):
-    if find_spec(module):
-        urlpatterns.append(path(prefix, include(module)))
+urlpatterns = [
+    path("reports/", include(report_urls)),
+    path("customers/", include("backoffice.customers")),
+    path("customers/", include("backoffice.refunds")),
+    path("translations/", include("backoffice.translations")),
+    path("subscriptions/", include("backoffice.subscriptions")),
+]

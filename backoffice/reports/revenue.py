@@ -169,8 +169,9 @@ class RevenueReport(Report):
         found: dict = defaultdict(lambda: defaultdict(lambda: {"gross": ZERO, "net": ZERO, "vat": ZERO}))
         for row in self._shop_sales():
             cell = found[row["bucket"]][PRODUCT_CLASS_CATEGORY.get(row["kind"], SINGLE)]
-            cell["gross"] += row["gross"]
-            cell["net"] += row["net"]
+            # Quantized: SQLite (the demo) sums decimals as floats.
+            cell["gross"] += Decimal(row["gross"]).quantize(CENT)
+            cell["net"] += Decimal(row["net"]).quantize(CENT)
         for row in self._subscription_sales():
             gross = Decimal(row["gross_cents"] or 0) * CENT
             vat = Decimal(row["vat_cents"] or 0) * CENT
@@ -180,7 +181,7 @@ class RevenueReport(Report):
         for row in self._refunds():
             cell = found[row["bucket"]]["refund"]
             for key in ("gross", "net", "vat"):
-                cell[key] -= row[key]
+                cell[key] -= Decimal(row[key]).quantize(CENT)
         self._figures = found
         return found
 
