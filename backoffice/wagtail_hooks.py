@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from backoffice.customers import customer_log_actions_register
+from backoffice.customer_services import customer_log_actions_register
 from backoffice.home import StudioPanel
 from backoffice.reports.base import REPORTS
 
