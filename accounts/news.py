@@ -14,33 +14,21 @@ Someone who unsubscribes while it goes out is left out from then on.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts import communication
 from accounts.models import DEFAULT_LOCALE, LOCALES, NewsDelivery, NewsEmail, User
+from config.celery_app import MAIL_TASK_OPTIONS
 from config.errors import ApiError
 
 logger = logging.getLogger(__name__)
-
-# Mail servers fail with OSError (smtplib's errors are); a database may go away. A retry resumes
-# where the last run stopped.
-TASK_OPTIONS: dict[str, Any] = {
-    "bind": True,
-    "acks_late": True,
-    "autoretry_for": (OSError, OperationalError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 30 * 60,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 
 
 def reader_language(user: User) -> str:
@@ -79,7 +67,7 @@ def news_email_queue(*, news_id: int, by: User | None) -> NewsEmail:
     return news
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**MAIL_TASK_OPTIONS)
 def news_email_send(self, news_id: int) -> int:
     """Deliver a queued news e-mail to everyone it has not reached yet."""
     return news_email_deliver(news_id=news_id)

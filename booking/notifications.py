@@ -34,8 +34,8 @@ from django.utils import dateformat, translation
 from accounts import communication
 from booking.models import Booking, BookingNotice
 from booking.selectors import booking_language, manage_url, type_title
+from config.celery_app import MAIL_TASK_OPTIONS
 from shop.invoice_pdf import format_money
-from shop.notifications import TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def booking_email_send(*, booking: Booking, kind: str, key: str = "") -> bool:
     return True
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**MAIL_TASK_OPTIONS)
 def booking_notice_send(self, notice_id: int) -> bool:
     """Send the booking mail a :class:`~booking.models.BookingNotice` records (once)."""
     return notice_email_send(notice_id=notice_id)

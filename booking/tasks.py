@@ -9,7 +9,7 @@ from django.db import transaction
 
 from booking import effects, services
 from booking.models import Booking
-from shop.notifications import TASK_OPTIONS
+from config.celery_app import MAIL_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -20,12 +20,12 @@ def holds_lapse() -> int:
     return services.holds_lapse()
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**MAIL_TASK_OPTIONS)
 def booking_slot_lost_refund(self, booking_id: int) -> None:
     services.slot_lost_refund(booking_id=booking_id)
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**MAIL_TASK_OPTIONS)
 def booking_meeting_and_notify(self, booking_id: int, kind: str, key: str) -> None:
     """The meeting link first (the e-mail carries it), then the e-mail. A provider that is down is
     retried; one that refuses is not. Either way the e-mail goes out in the end (without a link

@@ -23,13 +23,14 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from oscar.apps.order.models import Order
 
+from config.celery_app import MAIL_TASK_OPTIONS
 from config.errors import ApiError
 from shop import signals
 from shop.invoice_pdf import format_date, format_money
@@ -38,17 +39,6 @@ from shop.models import Checkout, Invoice
 
 logger = logging.getLogger(__name__)
 
-# Mail servers fail with OSError (smtplib's errors are OSErrors); a database may go away or time
-# out a lock. Anything else is a bug that a retry would not fix.
-TASK_OPTIONS: dict[str, Any] = {
-    "bind": True,
-    "acks_late": True,
-    "autoretry_for": (OSError, OperationalError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 30 * 60,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 # Stripe reports a dispute's status changes a few times over weeks; each is told to staff once.
 DISPUTE_MAIL_MEMORY_SECONDS = 90 * 24 * 60 * 60
 
@@ -171,7 +161,7 @@ def _retry_unless_paid_later(task, error: ApiError) -> BaseException:
     return task.retry(exc=error)
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**MAIL_TASK_OPTIONS)
 def order_invoice_send(self, order_id: int) -> None:
     """Issue the paid order's invoice and mail it with the order confirmation (once)."""
     try:
@@ -181,7 +171,7 @@ def order_invoice_send(self, order_id: int) -> None:
     document_email_send(invoice=invoice, template=ORDER_CONFIRMATION)
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**MAIL_TASK_OPTIONS)
 def refund_credit_note_send(self, order_id: int, line_ids: list[int], amount: str, refund_key: str) -> None:
     """Issue the refund's credit note and mail it with the refund notice (once per refund)."""
     try:
@@ -193,7 +183,7 @@ def refund_credit_note_send(self, order_id: int, line_ids: list[int], amount: st
     document_email_send(invoice=credit_note, template=REFUND_NOTICE)
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**MAIL_TASK_OPTIONS)
 def dispute_staff_notify(self, order_id: int, status: str) -> None:
     """Tell staff about a disputed payment."""
     dispute_staff_email_send(order=Order.objects.get(pk=order_id), status=status)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from shop.notifications import TASK_OPTIONS
+from config.celery_app import MAIL_TASK_OPTIONS
 from shop.subscriptions import notices, reconcile
 
 
@@ -22,7 +22,7 @@ def subscriptions_ending_soon_notify() -> int:
     return notices.ending_soon_notify()
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**MAIL_TASK_OPTIONS)
 def subscription_notice_send(self, notice_id: int) -> bool:
     """Send the subscription mail a :class:`~shop.models.SubscriptionNotice` records (once)."""
     return notices.notice_email_send(notice_id=notice_id)
