@@ -18,9 +18,12 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from djstripe.models import Charge as MirroredCharge
+from djstripe.models import Refund as MirroredRefund
 
 from shop import payments, stripe_gateway
 from shop.models import Checkout, StripeEvent
@@ -141,18 +144,26 @@ def session_expired(session: StripeObject, event: StripeEvent) -> None:
 
 
 def charge_refunded(charge: StripeObject, event: StripeEvent) -> None:
-    """``charge.refunded``: the charge's running total refunded, and the lines our refunds name."""
+    """``charge.refunded``: the charge's running total refunded, and the lines our refunds name.
+
+    A charge of no order that paid a Stripe invoice is a subscription payment refunded in Stripe's
+    dashboard: its refunds go into dj-stripe's mirror (the revenue report counts them by when
+    each was made). dj-stripe's own handling of this event cannot do it: at our API version the
+    charge embeds no refunds, and the cumulative ``amount_refunded`` has no date."""
     embedded = charge.get("refunds")
     if isinstance(embedded, dict) and not embedded.get("has_more"):
-        refunds = embedded.get("data") or []
+        reported = embedded.get("data") or []
     else:
-        refunds = stripe_gateway.refunds_for_charge(charge_id=charge["id"])
-    refunds = [refund for refund in refunds if refund.get("status") not in ("failed", "canceled")]
+        reported = stripe_gateway.refunds_for_charge(charge_id=charge["id"])
+    refunds = [refund for refund in reported if refund.get("status") not in ("failed", "canceled")]
     metadata = [charge.get("metadata") or {}, *(refund.get("metadata") or {} for refund in refunds)]
     checkout = _checkout_for_payment(
         payment_intent=stripe_gateway.object_id(charge.get("payment_intent")),
         order_numbers=[entry.get("order_number") for entry in metadata],
     )
+    if checkout is None and charge.get("invoice"):
+        _invoice_refunds_mirror(charge, reported)
+        return
     if checkout is None:
         logger.info("Refunded charge %s belongs to no order; ignored.", charge["id"])
         return
@@ -166,6 +177,23 @@ def charge_refunded(charge: StripeObject, event: StripeEvent) -> None:
         amount_refunded_total=stripe_gateway.from_cents(charge.get("amount_refunded")),
         refunded_line_ids=line_ids,
     )
+
+
+def _invoice_refunds_mirror(charge: StripeObject, refunds: list[StripeObject]) -> None:
+    """Mirror every refund of an invoice's charge, failed and canceled ones too (a refund that
+    failed after succeeding must stop counting). Refunds come as Stripe lists them now, so a
+    redelivered event re-stores the same rows with their latest status. The charge is stored
+    from the event only when the mirror lacks it: an older snapshot must not overwrite what
+    dj-stripe fetched. dj-stripe fetches from Stripe what the objects name and it lacks (payment
+    intent, balance transactions); a failure leaves the event to be processed again."""
+    if not settings.STRIPE_SECRET_KEY:
+        return  # the local demo has no Stripe to mirror
+    api_key = settings.STRIPE_SECRET_KEY
+    if not MirroredCharge.objects.filter(id=charge["id"]).exists():
+        MirroredCharge.sync_from_stripe_data(charge, api_key=api_key)
+    for refund in refunds:
+        MirroredRefund.sync_from_stripe_data(refund, api_key=api_key)
+    logger.info("Refunds of invoice charge %s mirrored: %d.", charge["id"], len(refunds))
 
 
 def dispute_changed(dispute: StripeObject, event: StripeEvent) -> None:

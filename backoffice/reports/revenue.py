@@ -21,10 +21,16 @@ Where the figures come from, and why:
 - **Refunds** are the credit notes (``Invoice`` of kind ``credit_note``): one per refund, with
   its own net/VAT split, issued when the refund is recorded, so a refund lands in the bucket of
   when it happened, not of the sale. A credit note does not name the category of a partial
-  refund, so refunds are one column. Refunds of subscription payments are not in the shop's
-  records (they are made in Stripe's dashboard) and are not shown here.
+  refund, so refunds are one column.
+- **Refunds of subscription payments** are made in Stripe's dashboard and have no credit note:
+  they are dj-stripe's mirrored ``Refund`` rows of a charge that paid a Stripe invoice
+  (``shop.stripe_events.charge_refunded`` mirrors them, failed ones too), counted when
+  ``succeeded``, in the bucket of the refund's ``created``. dj-stripe's own ``Charge`` holds only
+  the cumulative ``amount_refunded``, which has no date. The VAT is the invoice's tax in
+  proportion, as for the payment. A shop order's charge has no invoice (Checkout in payment
+  mode), so its refunds are counted once, as its credit notes.
 
-Each figure is one grouped query (three in all), whatever the range or the number of orders.
+Each figure is one grouped query (four in all), whatever the range or the number of orders.
 """
 
 from __future__ import annotations
@@ -34,10 +40,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import BigIntegerField, DateTimeField, DecimalField, F, Func, Sum, Value
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 from django.utils.translation import gettext_lazy as _
 from djstripe.models import Invoice as StripeInvoice
+from djstripe.models import Refund as StripeRefund
 from oscar.apps.order.models import Line
 
 from backoffice.reports.base import Column, Filter, Report, register
@@ -59,8 +66,23 @@ GROSS, NET = "gross", "net"
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def _stripe_cents(key: str) -> Cast:
-    return Cast(KT(f"stripe_data__{key}"), BigIntegerField())
+def _stripe_cents(key: str, *, data: str = "stripe_data") -> Cast:
+    """An integer (cents, a unix time) at ``key`` (``a__b`` for nested keys) of the mirrored JSON
+    field ``data``, which may be reached through relations (``charge__invoice__stripe_data``)."""
+    *path, last = key.split("__")
+    expression = F(data)
+    for name in path:
+        expression = KeyTransform(name, expression)
+    return Cast(KeyTextTransform(last, expression), BigIntegerField())
+
+
+def _invoice_vat_cents(amount, *, data: str = "stripe_data") -> Round:
+    """The VAT in ``amount`` (cents) of a Stripe invoice: its tax (``total - total_excluding_tax``;
+    our prices include VAT) in proportion to its total. NULL for a zero total, which has no VAT
+    (a sum skips it)."""
+    total = _stripe_cents("total", data=data)
+    tax = total - Coalesce(_stripe_cents("total_excluding_tax", data=data), total)
+    return Round(Cast(amount * tax, MONEY) / NullIf(total, Value(0)))
 
 
 class UnixTime(Func):
@@ -95,8 +117,8 @@ class RevenueReport(Report):
     slug = "revenue"
     title = _("Revenue")
     description = _(
-        "Sales by when they were paid, refunds by when they were given back (credit notes). "
-        "Subscriptions are Stripe's paid invoices."
+        "Sales by when they were paid, refunds by when they were given back (credit notes, and "
+        "Stripe's refunds of subscription payments). Subscriptions are Stripe's paid invoices."
     )
     columns = [
         Column("period", _("Period"), "text"),
@@ -133,17 +155,14 @@ class RevenueReport(Report):
 
     def _subscription_sales(self) -> list[dict[str, Any]]:
         period = self.period
-        paid, total = _stripe_cents("amount_paid"), _stripe_cents("total")
-        tax = total - Coalesce(_stripe_cents("total_excluding_tax"), total)
-        # The VAT in what was paid: the invoice's tax, scaled when less than the total was paid.
-        # (NULL for a zero total, which has no VAT: the sum skips it.)
-        vat = Round(Cast(paid * tax, MONEY) / NullIf(total, Value(0)))
+        paid = _stripe_cents("amount_paid")
         return list(
             paid_stripe_invoices()
             .filter(paid_moment__gte=period.since, paid_moment__lt=period.until)
             .annotate(bucket=period.trunc("paid_moment"))
             .values("bucket")
-            .annotate(gross_cents=Sum(paid), vat_cents=Sum(vat))
+            # The VAT in what was paid: the invoice's tax, scaled when less than the total was paid.
+            .annotate(gross_cents=Sum(paid), vat_cents=Sum(_invoice_vat_cents(paid)))
             .order_by()
         )
 
@@ -157,6 +176,24 @@ class RevenueReport(Report):
             .values("bucket")
             # Credit notes carry negative amounts; a refund is shown as the (positive) money given back.
             .annotate(gross=_sum("gross"), net=_sum("net"), vat=_sum("vat"))
+            .order_by()
+        )
+
+    def _subscription_refunds(self) -> list[dict[str, Any]]:
+        period = self.period
+        return list(
+            StripeRefund.objects.filter(
+                charge__invoice__isnull=False,
+                stripe_data__status="succeeded",
+                created__gte=period.since,
+                created__lt=period.until,
+            )
+            .annotate(bucket=period.trunc("created"))
+            .values("bucket")
+            .annotate(
+                gross_cents=Sum("amount"),
+                vat_cents=Sum(_invoice_vat_cents(F("amount"), data="charge__invoice__stripe_data")),
+            )
             .order_by()
         )
 
@@ -182,6 +219,13 @@ class RevenueReport(Report):
             cell = found[row["bucket"]]["refund"]
             for key in ("gross", "net", "vat"):
                 cell[key] -= Decimal(row[key]).quantize(CENT)
+        for row in self._subscription_refunds():
+            gross = Decimal(row["gross_cents"] or 0) * CENT
+            vat = Decimal(row["vat_cents"] or 0) * CENT
+            cell = found[row["bucket"]]["refund"]
+            cell["gross"] += gross
+            cell["vat"] += vat
+            cell["net"] += gross - vat
         self._figures = found
         return found
 

@@ -1,10 +1,12 @@
 """The revenue report: sales in the bucket of their payment (Berlin time), split into single
-purchases, bundles, subscriptions and consultations, refunds in the bucket of the refund, and the
-same figures in table, totals, chart and CSV, from a fixed number of queries.
+purchases, bundles, subscriptions and consultations, refunds in the bucket of the refund (credit
+notes, and subscription payments refunded in Stripe's dashboard), and the same figures in table,
+totals, chart and CSV, from a fixed number of queries.
 
 The test data go through the shop's own paths: baskets and a discount code placed as orders,
 paid as the local payment page pays, a line refunded by staff (credit note issued by the task),
-a consultation held and paid, a subscription invoice mirrored from Stripe's object by dj-stripe.
+a consultation held and paid, a subscription invoice mirrored from Stripe's object by dj-stripe;
+refunds made in Stripe's dashboard arrive as Stripe's signed ``charge.refunded`` event.
 Expected figures are written out by hand from the prices (VAT 19 % contained in gross prices).
 """
 
@@ -26,13 +28,20 @@ import backoffice.reports.revenue  # noqa: F401  (registers the report)
 from backoffice.reports.base import Period
 from backoffice.reports.revenue import RevenueReport
 from booking.services import hold_place
+from shop.checkout import checkout_start
 from shop.models import Checkout, Invoice
 from shop.ordering import order_place
 from shop.payments import payment_succeeded, refund_lines
 from tests.shop import conftest as shop_fixtures
 from tests.shop import stripe_fakes
-from tests.shop.stripe_fakes import event, new_id, stripe_object
+from tests.shop.stripe_fakes import charge_object, event, new_id, refund_object, session_object, stripe_object
 from tests.shop.subscription_fakes import subscription_object, ts
+from tests.shop.test_subscription_refund_mirror import (
+    invoice_charge,
+    invoice_refund,
+    paid_subscription_invoice,
+    stripe_lists,
+)
 from tests.shop.test_vouchers import checkout as checkout_with_code
 from tests.shop.test_vouchers import make_voucher
 
@@ -358,11 +367,123 @@ def test_the_query_count_does_not_grow_with_the_orders(
     period = Period(date(2026, 1, 1), date(2026, 12, 31), "month")
     product = shop_catalog.product(shop_catalog.videos[0])
     pay(place_order(make_user("first@example.com"), product), berlin(2026, 5, 1, 12))
-    with django_assert_num_queries(3):  # order lines, subscription invoices, credit notes
+    # Order lines, subscription invoices, credit notes, refunds of subscription payments.
+    with django_assert_num_queries(4):
         _report_drawn(period)
     for index in range(12):
         pay(place_order(make_user(f"buyer{index}@example.com"), product), berlin(2026, index + 1, 3, 12))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         _report_drawn(period)
 
     assert RevenueReport(period=period).totals()["single"] == D("9.00") * 13
+
+
+# ---- Refunds made in Stripe's dashboard ----------------------------------------------------------
+
+SUBSCRIPTION_REFUNDED = berlin(2026, 2, 1, 0, 30)  # 31 January 23:30 UTC: February in Berlin
+
+
+@pytest.fixture
+def delivered(deliver, django_capture_on_commit_callbacks):
+    """``delivered(payload, moment)``: Stripe posts the event at ``moment`` and the worker processes
+    it, then runs what the processing queued after its commit (the credit note). dj-stripe's own
+    mirror is left out, as ``deliver`` leaves it out."""
+
+    def send(payload: dict, moment: datetime):
+        with freeze_time(moment), django_capture_on_commit_callbacks() as queued:
+            response = deliver(payload)
+        with freeze_time(moment), django_capture_on_commit_callbacks(execute=True):
+            for callback in queued:
+                if not getattr(callback, "__name__", "").startswith(
+                    "queue_stripe_event_"
+                ):  # run (or left out) above
+                    callback()
+        return response
+
+    return send
+
+
+@pytest.fixture
+def dashboard_refunds(shop_catalog, make_user, stripe_sub, plans, stripe_api, deliver, delivered):
+    """January and February 2026, refunds made in Stripe's dashboard, reported by ``charge.refunded``:
+
+    - Greta's subscription invoice, paid 15 Jan: 19.00 (net 15.97, VAT 3.03); refunded 5.00 on
+      1 Feb 00:30 Berlin; a second refund of 3.00, a few minutes later, failed;
+    - Hanna's video bought through Stripe Checkout on 20 Jan: 9.00 (net 7.56, VAT 1.44); refunded
+      in full on 10 Feb (credit note).
+
+    Returns the subscription's ``charge.refunded`` event.
+    """
+    greta, hanna = make_user("greta@example.com"), make_user("hanna@example.com")
+    invoice = paid_subscription_invoice(stripe_sub, plans, deliver, greta, paid_at=berlin(2026, 1, 15, 10, 0))
+    charge = invoice_charge(stripe_api, invoice, amount_refunded=500)
+    given = invoice_refund(stripe_api, charge, amount=500, created=SUBSCRIPTION_REFUNDED)
+    failed = invoice_refund(
+        stripe_api, charge, amount=300, created=SUBSCRIPTION_REFUNDED + timedelta(minutes=5), status="failed"
+    )
+    stripe_lists(stripe_api, given, failed)
+    moment = SUBSCRIPTION_REFUNDED + timedelta(minutes=6)
+    refunded = event("charge.refunded", charge, created=ts(moment))
+    assert delivered(refunded, moment).status_code == 200
+
+    stripe_api.sessions_create()
+    with freeze_time(berlin(2026, 1, 20, 11, 55)):
+        basket = shop_fixtures.basket_for(hanna, shop_catalog.product(shop_catalog.videos[0]))
+        order_number = checkout_start(user=hanna, basket=basket).order_number
+    checkout = Checkout.objects.select_related("order").get(order__number=order_number)
+    moment = berlin(2026, 1, 20, 12, 0)
+    paid = event(
+        "checkout.session.completed",
+        session_object(checkout, payment_intent=new_id("pi")),
+        created=ts(moment),
+    )
+    assert delivered(paid, moment).status_code == 200
+    checkout.refresh_from_db()
+    shop_charge = charge_object(
+        payment_intent=checkout.stripe_payment_intent_id, amount=900, amount_refunded=900
+    )
+    moment = berlin(2026, 2, 10, 9, 0)
+    stripe_lists(stripe_api, refund_object(charge=shop_charge["id"], amount=900, created=ts(moment)))
+    assert delivered(event("charge.refunded", shop_charge, created=ts(moment)), moment).status_code == 200
+    return refunded
+
+
+DASHBOARD_MONTHS = {
+    # single, bundles, subscriptions, consultations, net, VAT, gross, refunds, and after refunds
+    "2026-01": (D("9.00"), D("0"), D("19.00"), D("0"), D("23.53"), D("4.47"), D("28.00"))
+    + (D("0"), D("23.53"), D("4.47"), D("28.00")),
+    # 5.00 of the subscription (VAT 5.00 * 3.03 / 19.00 = 0.7974 → 0.80, net 4.20) and the
+    # video's credit note 9.00 (net 7.56, VAT 1.44): 14.00, net 11.76, VAT 2.24.
+    "2026-02": (D("0"), D("0"), D("0"), D("0"), D("0"), D("0"), D("0"))
+    + (D("14.00"), D("-11.76"), D("-2.24"), D("-14.00")),
+}
+
+
+def _dashboard_figures() -> dict:
+    report = RevenueReport(period=Period(date(2026, 1, 1), date(2026, 2, 28), "month"))
+    return {row["period"]: figures(row) for row in report.rows()}
+
+
+def test_the_dashboard_refunds_are_what_the_expected_figures_assume(dashboard_refunds):
+    (credit_note,) = Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE)
+    assert (credit_note.gross, credit_note.net, credit_note.vat) == (D("-9.00"), D("-7.56"), D("-1.44"))
+    assert credit_note.issued_at.astimezone(BERLIN).date() == date(2026, 2, 10)
+
+
+def test_a_refunded_subscription_payment_counts_when_it_was_given_back_with_its_vat(dashboard_refunds):
+    assert _dashboard_figures() == DASHBOARD_MONTHS
+    # The day it was given back in Berlin; the failed refund, a few minutes later, is not counted.
+    days = RevenueReport(period=Period(date(2026, 1, 31), date(2026, 2, 1), "day")).rows()
+    assert [(row["period"], row["refunds"]) for row in days] == [
+        ("2026-01-31", D("0")),
+        ("2026-02-01", D("5.00")),
+    ]
+
+
+def test_a_refund_reported_again_counts_once(dashboard_refunds, delivered):
+    moment = berlin(2026, 2, 12, 8, 0)
+    delivered(dashboard_refunds, moment)  # Stripe delivers the same event again
+    # A new event about the same charge (Stripe's list still names the same refunds).
+    delivered(event("charge.refunded", dashboard_refunds["data"]["object"], created=ts(moment)), moment)
+
+    assert _dashboard_figures() == DASHBOARD_MONTHS
