@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from backoffice.reports.base import studio_zone
+from shop.vat import gross_split
 
 CENT = Decimal("0.01")
 BATCH = 2000
@@ -55,11 +56,6 @@ class Sizes:
     customers: int
     orders: int
     days: int = 365
-
-
-def _gross_split(gross: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
-    net = (gross / (1 + rate)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return net, gross - net
 
 
 def _moment(rng: random.Random, day: date) -> datetime:
@@ -213,7 +209,7 @@ def _orders_write(plans: list[OrderPlan], rate: Decimal) -> dict[str, list]:
             user=plan.user,
             currency="EUR",
             total_incl_tax=total,
-            total_excl_tax=_gross_split(total, rate)[0],
+            total_excl_tax=gross_split(total, rate).net,
             shipping_method="No shipping required",
             status=OrderStatus.REFUNDED if plan.refunded_at else OrderStatus.PAID,
             guest_email="",
@@ -225,7 +221,7 @@ def _orders_write(plans: list[OrderPlan], rate: Decimal) -> dict[str, list]:
         lines = lines_of[plan.number] = []
         for product, price in plan.items:
             gross = (price * (1 - plan.discount)).quantize(CENT)
-            net = _gross_split(gross, rate)[0]
+            net = gross_split(gross, rate).net
             lines.append(
                 Line(
                     order=plan.order,
@@ -240,7 +236,7 @@ def _orders_write(plans: list[OrderPlan], rate: Decimal) -> dict[str, list]:
                     line_price_incl_tax=gross,
                     line_price_excl_tax=net,
                     line_price_before_discounts_incl_tax=price,
-                    line_price_before_discounts_excl_tax=_gross_split(price, rate)[0],
+                    line_price_before_discounts_excl_tax=gross_split(price, rate).net,
                     unit_price_incl_tax=gross,
                     unit_price_excl_tax=net,
                     status=LineStatus.REFUNDED if plan.refunded_at else LineStatus.PAID,
@@ -427,7 +423,8 @@ def _subscriptions(rng, users, today: date, rate, progress) -> int:
         for number, paid in enumerate(periods):
             if paid > now:
                 break
-            net, vat = _gross_split(amount, rate)
+            split = gross_split(amount, rate)
+            net, vat = split.net, split.vat
             invoice_id = f"in_sample{user.pk}_{number}"
             invoices.append(
                 Invoice(

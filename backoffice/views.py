@@ -24,7 +24,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from backoffice.reports.base import (
     DAY,
     GRAIN_LABELS,
-    MAX_DAYS_BY_DAY,
     REPORTS,
     Column,
     Report,
@@ -123,7 +122,6 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
             "totals": [cell_text(totals.get(column.key), column.kind) for column in columns]
             if totals
             else None,
-            "numeric": [column.kind != "text" and column.kind != "date" for column in columns],
             "csv_url": reverse("backoffice_reports:csv", args=[report.slug])
             + (f"?{query.urlencode()}" if query else ""),
         }
@@ -147,7 +145,6 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
                     for name, spec in report.filter_specs().items()
                 ],
                 "presets": presets(today),
-                "max_days_by_day": MAX_DAYS_BY_DAY,
             }
         )
         return context

@@ -71,7 +71,7 @@ def main(rounds: int, warmup: int, customers: int, orders: int) -> None:
     from accounts.demo import seed_admin
     from accounts.staff_2fa import VERIFIED_SESSION_KEY
     from backoffice.reports import REPORT_SLUGS
-    from backoffice.reports.base import Period, studio_today
+    from backoffice.reports.base import REPORTS, Period, studio_today
     from backoffice.sample_data import DOMAIN, sample_data_create
     from backoffice.views import report_build
     from shop.statuses import PAID_ORDER_STATUSES
@@ -118,12 +118,9 @@ def main(rounds: int, warmup: int, customers: int, orders: int) -> None:
         )
 
     def figures(params):
-        report = report_build(report_classes[params["slug"]], params["query"])
+        report = report_build(REPORTS[params["slug"]], params["query"])
         return report.rows(), report.totals(), report.chart()
 
-    from backoffice.reports.base import REPORTS
-
-    report_classes = REPORTS
     steps: dict[str, tuple[Callable, Callable]] = {}
     floors_added = []
     for slug in REPORT_SLUGS:
