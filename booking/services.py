@@ -31,9 +31,10 @@ from django.utils import timezone
 from oscar.apps.basket.models import Basket, Line
 from oscar.apps.order.models import LineAttribute, Order
 from oscar.core.loading import get_class
+from wagtail.log_actions import log as audit_log
 
 from booking import effects, policy
-from booking.models import Booking, BookingNotice, Consultant, ConsultationType
+from booking.models import Booking, BookingNotice, Consultant, ConsultationType, feed_secret_new
 from booking.products import HOLD_OPTION, PRODUCT_CLASS, hold_option, product_for, product_upc
 from booking.selectors import consultation_type_for_key, slot_inputs
 from booking.slots import SlotRefused, start_check
@@ -51,6 +52,7 @@ SLOT_TAKEN = "Someone else has just taken this time; pick another."
 # One shopper cannot keep a consultant's week blocked by holding every free time.
 MAX_LIVE_HOLDS = 3
 SLOT_LOST_REASON = "Paid after the held time had gone to someone else."
+FEED_ROTATED_ACTION = "booking.feed_secret_rotate"
 UNBOOKED_REASON = "A consultation paid for without a time held for it."
 
 
@@ -629,3 +631,22 @@ def booking_status_set(*, booking: Booking, status: str, actor=None) -> Booking:
         booking.status = status
         booking.save(update_fields=["status", "updated_at"])
     return booking
+
+
+# ---- Consultants -------------------------------------------------------------------------------
+
+
+def consultant_rotate_feed_secret(*, consultant: Consultant, actor=None) -> Consultant:
+    """Give ``consultant``'s private calendar feed a new address.
+
+    The secret in the address is the feed's only key (calendar apps cannot log in), so a leaked
+    address is closed by replacing it: the old one answers 404 at once, and the consultant's
+    calendar app subscribes to the new one. Recorded in Wagtail's audit log (the consultant's
+    history), with who did it.
+    """
+    with transaction.atomic():
+        consultant = Consultant.objects.select_for_update().get(pk=consultant.pk)
+        consultant.feed_secret = feed_secret_new()
+        consultant.save(update_fields=["feed_secret"])
+        audit_log(consultant, FEED_ROTATED_ACTION, user=actor)
+    return consultant
