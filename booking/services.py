@@ -280,7 +280,7 @@ def holds_lapse(*, now: datetime | None = None) -> int:
 
 def holds_extend_for_checkout(*, order, expires_at: datetime | None) -> int:
     """The shopper went to pay: their holds in this order last as long as the payment may take."""
-    hold_ids = _hold_lines_of(order).own
+    hold_ids = _hold_lines_of(order)
     if not hold_ids:
         return 0
     holds = Booking.objects.select_for_update().filter(pk__in=hold_ids, status=Booking.Status.HELD)
@@ -294,17 +294,8 @@ def holds_extend_for_checkout(*, order, expires_at: datetime | None) -> int:
     return count
 
 
-@dataclass(frozen=True)
-class HoldLines:
-    """The lines of an order that name a hold (``booking_hold`` option): ``own`` maps a booking to
-    the order line its hold created; ``strays`` are the other lines naming a hold."""
-
-    own: dict[int, int]
-    strays: frozenset[int]
-
-
-def _hold_lines_of(order) -> HoldLines:
-    """Which lines of ``order`` are the lines their holds created.
+def _hold_lines_of(order) -> dict[int, int]:
+    """{booking id: order line id} for the lines of ``order`` that are the lines their holds created.
 
     The option alone proves nothing: it is a value on a basket line. The line is the hold's own
     when it is the hold's shopper's order of the basket the hold went into, the basket line the
@@ -328,21 +319,19 @@ def _hold_lines_of(order) -> HoldLines:
         ).values_list("pk", "product_id")
     )
     own: dict[int, int] = {}
-    strays = set()
     for booking_id, line in claims:
         booking = bookings.get(booking_id)
         matches = booking is not None and _is_own_line(booking, order, line, basket_products)
         if matches and booking.pk not in own:
             own[booking.pk] = line.pk
         else:
-            strays.add(line.pk)
             logger.error(
                 "Order %s line %s names booking %s but is not the line its hold created.",
                 order.number,
                 line.pk,
                 booking_id,
             )
-    return HoldLines(own=own, strays=frozenset(strays))
+    return own
 
 
 def _is_own_line(booking: Booking, order, line, basket_products: dict[int, int]) -> bool:
@@ -374,13 +363,13 @@ def bookings_confirm_for_order(*, order) -> list[Booking]:
     """
     hold_lines = _hold_lines_of(order)
     confirmed = []
-    for booking_id, line_id in hold_lines.own.items():
+    for booking_id, line_id in hold_lines.items():
         booking = _booking_confirm(booking_id=booking_id, order=order, line_id=line_id)
         if booking is not None:
             confirmed.append(booking)
     unbooked = list(
         order.lines.filter(product__product_class__slug=PRODUCT_CLASS)
-        .exclude(pk__in=hold_lines.own.values())
+        .exclude(pk__in=hold_lines.values())
         .values_list("pk", flat=True)
     )
     if unbooked:
@@ -518,7 +507,7 @@ def bookings_cancel_for_refund(*, order, line_ids) -> list[Booking]:
 def holds_drop_for_order(*, order) -> int:
     """The order will not be paid: its holds end now and the time is free again."""
     count = 0
-    for booking in Booking.objects.filter(pk__in=list(_hold_lines_of(order).own)):
+    for booking in Booking.objects.filter(pk__in=list(_hold_lines_of(order))):
         with transaction.atomic():
             booking = Booking.objects.select_for_update().get(pk=booking.pk)
             if booking.status == Booking.Status.HELD:
