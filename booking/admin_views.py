@@ -29,6 +29,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
@@ -177,6 +178,25 @@ class ConsultantEditView(ScopedObjectMixin, EditView):
         return context
 
 
+class ConsultantFeedRotateView(ScopedObjectMixin, PermissionCheckedMixin, BaseOperationView):
+    """The "new feed address" button on a consultant's page: a POST (CSRF-checked, as every admin
+    form), allowed to whoever may change that consultant (staff, or the consultant on their own
+    row; anyone else's row is a 404). The old address answers 404 from then on."""
+
+    model = Consultant
+    permission_required = "change"
+    success_url_name = "consultants:edit"
+
+    def perform_operation(self):
+        self.object = services.consultant_rotate_feed_secret(consultant=self.object, actor=self.request.user)
+
+    def get_success_message(self):
+        return _(
+            "The feed has a new address; the old one no longer works. Subscribe your calendar app "
+            "to the new one."
+        )
+
+
 class ConsultantDeleteView(ScopedObjectMixin, DeleteView):
     pass
 
@@ -230,6 +250,12 @@ class ConsultantViewSet(ModelViewSet):
         else panel
         for panel in Consultant.panels
     ]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("rotate-feed/<int:pk>/", ConsultantFeedRotateView.as_view(), name="rotate_feed"),
+        ]
 
 
 # -- Consultation types ------------------------------------------------------------------------

@@ -29,11 +29,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from oscar.apps.basket.models import Basket, Line
+from oscar.apps.order.models import LineAttribute, Order
 from oscar.core.loading import get_class
+from wagtail.log_actions import log as audit_log
 
 from booking import effects, policy
-from booking.models import Booking, BookingNotice, Consultant, ConsultationType
-from booking.products import hold_option, product_for
+from booking.models import Booking, BookingNotice, Consultant, ConsultationType, feed_secret_new
+from booking.products import HOLD_OPTION, PRODUCT_CLASS, hold_option, product_for, product_upc
 from booking.selectors import consultation_type_for_key, slot_inputs
 from booking.slots import SlotRefused, start_check
 from config.errors import ApiError
@@ -50,6 +52,8 @@ SLOT_TAKEN = "Someone else has just taken this time; pick another."
 # One shopper cannot keep a consultant's week blocked by holding every free time.
 MAX_LIVE_HOLDS = 3
 SLOT_LOST_REASON = "Paid after the held time had gone to someone else."
+FEED_ROTATED_ACTION = "booking.feed_secret_rotate"
+UNBOOKED_REASON = "A consultation paid for without a time held for it."
 
 
 def _refused(error: SlotRefused) -> ApiError:
@@ -276,7 +280,7 @@ def holds_lapse(*, now: datetime | None = None) -> int:
 
 def holds_extend_for_checkout(*, order, expires_at: datetime | None) -> int:
     """The shopper went to pay: their holds in this order last as long as the payment may take."""
-    hold_ids = _hold_ids_of(order)
+    hold_ids = _hold_lines_of(order)
     if not hold_ids:
         return 0
     holds = Booking.objects.select_for_update().filter(pk__in=hold_ids, status=Booking.Status.HELD)
@@ -290,18 +294,59 @@ def holds_extend_for_checkout(*, order, expires_at: datetime | None) -> int:
     return count
 
 
-def _hold_ids_of(order) -> dict[int, int]:
-    """{booking id: order line id} for the consultation lines of ``order``."""
-    from oscar.apps.order.models import LineAttribute
+def _hold_lines_of(order) -> dict[int, int]:
+    """{booking id: order line id} for the lines of ``order`` that are the lines their holds created.
 
-    attributes = LineAttribute.objects.filter(line__order=order, option__code=hold_option().code)
-    found: dict[int, int] = {}
-    for line_id, value in attributes.values_list("line_id", "value"):
+    The option alone proves nothing: it is a value on a basket line. The line is the hold's own
+    when it is the hold's shopper's order of the basket the hold went into, the basket line the
+    hold created is still in that basket with the same product, and that product is the
+    consultation's at the rate and price the hold was given (before discounts: a voucher may
+    lower what is paid). Any other line naming a hold (another product, another price, a line
+    taken out of the basket, another basket or shopper) holds, extends or confirms nothing.
+    """
+    claims = []
+    attributes = LineAttribute.objects.filter(line__order=order, option__code=HOLD_OPTION)
+    for attribute in attributes.select_related("line__product"):
         try:
-            found[int(value)] = line_id
+            claims.append((int(attribute.value), attribute.line))
         except (TypeError, ValueError):
-            logger.warning("Order %s line %s names no booking (%r).", order.number, line_id, value)
-    return found
+            claims.append((None, attribute.line))
+    bookings = Booking.objects.select_related("type").in_bulk({pk for pk, _ in claims if pk is not None})
+    basket_products = dict(
+        Line.objects.filter(
+            basket_id=order.basket_id,
+            pk__in=[booking.basket_line_id for booking in bookings.values() if booking.basket_line_id],
+        ).values_list("pk", "product_id")
+    )
+    own: dict[int, int] = {}
+    for booking_id, line in claims:
+        booking = bookings.get(booking_id)
+        matches = booking is not None and _is_own_line(booking, order, line, basket_products)
+        if matches and booking.pk not in own:
+            own[booking.pk] = line.pk
+        else:
+            logger.error(
+                "Order %s line %s names booking %s but is not the line its hold created.",
+                order.number,
+                line.pk,
+                booking_id,
+            )
+    return own
+
+
+def _is_own_line(booking: Booking, order, line, basket_products: dict[int, int]) -> bool:
+    product = line.product
+    return (
+        booking.user_id is not None
+        and booking.user_id == order.user_id
+        and booking.basket_id is not None
+        and booking.basket_id == order.basket_id
+        and product is not None
+        and basket_products.get(booking.basket_line_id) == product.pk
+        and product.upc == product_upc(booking.type.translation_key, first_timer=booking.first_timer)
+        and line.quantity == 1
+        and line.line_price_before_discounts_incl_tax == booking.price
+    )
 
 
 # ---- Payment -----------------------------------------------------------------------------------
@@ -309,23 +354,33 @@ def _hold_ids_of(order) -> dict[int, int]:
 
 def bookings_confirm_for_order(*, order) -> list[Booking]:
     """``order`` was paid: confirm the bookings its lines hold. A hold that lapsed is taken again if
-    its time is still free; otherwise the line is refunded and the shopper told (``SLOT_LOST``)."""
+    its time is still free; otherwise the line is refunded and the shopper told (``SLOT_LOST``).
+
+    Only the line a hold created confirms it (:func:`_hold_lines_of`). A consultation line that
+    confirms nothing (it names no hold, or not as its own line) was paid for nothing booked: it
+    is refunded, and logged as an error for the staff. Any other product is what was paid for,
+    whatever option its line carries; it confirms nothing.
+    """
+    hold_lines = _hold_lines_of(order)
     confirmed = []
-    for booking_id, line_id in _hold_ids_of(order).items():
+    for booking_id, line_id in hold_lines.items():
         booking = _booking_confirm(booking_id=booking_id, order=order, line_id=line_id)
         if booking is not None:
             confirmed.append(booking)
+    unbooked = list(
+        order.lines.filter(product__product_class__slug=PRODUCT_CLASS)
+        .exclude(pk__in=hold_lines.values())
+        .values_list("pk", flat=True)
+    )
+    if unbooked:
+        logger.error("Order %s paid consultation lines %s that book no time.", order.number, unbooked)
+        transaction.on_commit(lambda: _unbooked_refund_later(order.pk, unbooked))
     return confirmed
 
 
 def _booking_confirm(*, booking_id: int, order, line_id: int) -> Booking | None:
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
-        if booking is None or booking.user_id != order.user_id:
-            logger.error(
-                "Order %s paid for booking %s, which is not the shopper's.", order.number, booking_id
-            )
-            return None
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
         if booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED, Booking.Status.NO_SHOW):
             return booking  # a repeated event
         consultant = _consultant_locked(booking.consultant_id)
@@ -387,6 +442,12 @@ def _slot_lost_later(booking_id: int) -> None:
     booking_slot_lost_refund.delay(booking_id)
 
 
+def _unbooked_refund_later(order_id: int, line_ids: list[int]) -> None:
+    from booking.tasks import booking_unbooked_lines_refund
+
+    booking_unbooked_lines_refund.delay(order_id, line_ids)
+
+
 def slot_lost_refund(*, booking_id: int) -> None:
     """Give back the payment of a booking whose time went to someone else, and say so."""
     with transaction.atomic():
@@ -408,13 +469,25 @@ def _paid(booking: Booking) -> Decimal:
 
 def _refund(booking: Booking, *, reason: str) -> None:
     """Refund the order line that paid for ``booking`` (nothing when nothing was paid)."""
+    _lines_refund(booking.order, [booking.order_line_id], reason=reason)
+
+
+def _lines_refund(order: Order, line_ids: list[int], *, reason: str) -> None:
     from shop.payments import refund_lines
 
     try:
-        refund_lines(order=booking.order, line_ids=[booking.order_line_id], reason=reason)
+        refund_lines(order=order, line_ids=line_ids, reason=reason)
     except ApiError as error:
         if error.code not in ("nothing_to_refund", "already_refunded"):
             raise
+
+
+def unbooked_lines_refund(*, order_id: int, line_ids: list[int]) -> None:
+    """Give back what was paid for consultation lines of ``order_id`` that book no time (see
+    :func:`bookings_confirm_for_order`). Stripe's idempotency key (order and lines) makes a
+    repeated task refund once."""
+    order = Order.objects.get(pk=order_id)
+    _lines_refund(order, line_ids, reason=UNBOOKED_REASON)
 
 
 def bookings_cancel_for_refund(*, order, line_ids) -> list[Booking]:
@@ -434,7 +507,7 @@ def bookings_cancel_for_refund(*, order, line_ids) -> list[Booking]:
 def holds_drop_for_order(*, order) -> int:
     """The order will not be paid: its holds end now and the time is free again."""
     count = 0
-    for booking in Booking.objects.filter(pk__in=list(_hold_ids_of(order))):
+    for booking in Booking.objects.filter(pk__in=list(_hold_lines_of(order))):
         with transaction.atomic():
             booking = Booking.objects.select_for_update().get(pk=booking.pk)
             if booking.status == Booking.Status.HELD:
@@ -547,3 +620,22 @@ def booking_status_set(*, booking: Booking, status: str, actor=None) -> Booking:
         booking.status = status
         booking.save(update_fields=["status", "updated_at"])
     return booking
+
+
+# ---- Consultants -------------------------------------------------------------------------------
+
+
+def consultant_rotate_feed_secret(*, consultant: Consultant, actor=None) -> Consultant:
+    """Give ``consultant``'s private calendar feed a new address.
+
+    The secret in the address is the feed's only key (calendar apps cannot log in), so a leaked
+    address is closed by replacing it: the old one answers 404 at once, and the consultant's
+    calendar app subscribes to the new one. Recorded in Wagtail's audit log (the consultant's
+    history), with who did it.
+    """
+    with transaction.atomic():
+        consultant = Consultant.objects.select_for_update().get(pk=consultant.pk)
+        consultant.feed_secret = feed_secret_new()
+        consultant.save(update_fields=["feed_secret"])
+        audit_log(consultant, FEED_ROTATED_ACTION, user=actor)
+    return consultant

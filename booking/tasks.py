@@ -46,3 +46,8 @@ def booking_meeting_and_notify(self, booking_id: int, kind: str, key: str) -> No
         logger.exception("The meeting provider refused %s for booking %s.", kind, booking_id)
     with transaction.atomic():
         booking_email_send(booking=booking, kind=kind, key=key)
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def booking_unbooked_lines_refund(self, order_id: int, line_ids: list[int]) -> None:
+    services.unbooked_lines_refund(order_id=order_id, line_ids=line_ids)

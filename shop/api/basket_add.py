@@ -5,6 +5,10 @@ subclass refuses, in the error shape, what a shop of digital goods must not sell
 
 - an unknown product (404 ``unknown_product``; a malformed ``url`` is a 400),
 - a quantity other than 1 (400 ``bad_quantity``),
+- an option the product does not declare, or one only the server sets (400 ``option_not_offered``:
+  a consultation hold's ``booking_hold`` option is what confirms a booking, see
+  ``shop.server_lines``), and a product only the server puts in a basket (400 ``not_addable``:
+  a consultation is held through ``POST /api/v1/booking/holds/``),
 - a withdrawn product (409 ``item_unavailable``),
 - a product already in the basket (409 ``already_in_basket``),
 - something the shopper already owns, on its own, through a course or a bundle, in either
@@ -38,7 +42,7 @@ from accounts.api.views import ERROR
 from cms.selectors import titles_by_key
 from config.api.locale import resolve_locale
 from config.errors import ApiError
-from shop import access
+from shop import access, server_lines
 from shop.basket_merge import SESSION_BASKET_KEY
 from shop.tasks import basket_addition_record
 
@@ -46,6 +50,8 @@ Selector = get_class("partner.strategy", "Selector")
 
 QUANTITY_MESSAGE = "A digital item is bought once; its quantity is 1."
 ALREADY_IN_BASKET = "This item is already in the basket."
+OPTION_NOT_OFFERED = "This product takes no such option."
+NOT_ADDABLE = "This item is not added to a basket directly; a consultation is booked by holding a time."
 
 
 def _refusal(errors: dict[str, list]) -> ApiError:
@@ -54,6 +60,11 @@ def _refusal(errors: dict[str, list]) -> ApiError:
         return ApiError("unknown_product", "There is no such product.", status=404, fields=errors)
     if set(errors) == {"quantity"}:
         return ApiError("bad_quantity", QUANTITY_MESSAGE, status=400, fields=errors)
+    codes = {getattr(error, "code", None) for messages in errors.values() for error in messages}
+    if "not_addable" in codes:
+        return ApiError("not_addable", NOT_ADDABLE, status=400, fields=errors)
+    if "option_not_offered" in codes:
+        return ApiError("option_not_offered", OPTION_NOT_OFFERED, status=400, fields=errors)
     return ApiError("invalid", "Some fields are not valid.", status=400, fields=errors)
 
 
@@ -64,6 +75,24 @@ class AddProductSerializer(OscarApiAddProductSerializer):
         if value != 1:
             raise serializers.ValidationError(QUANTITY_MESSAGE, code="bad_quantity")
         return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Oscar would put any option on any product; a line's options are the product's own, and
+        # never one only the server sets (a hold's id claims a booking when the line is paid).
+        product = attrs["url"]
+        if server_lines.product_is_server_only(product):
+            raise serializers.ValidationError({"url": [NOT_ADDABLE]}, code="not_addable")
+        options = [value["option"] for value in attrs.get("options", [])]
+        declared = set(product.options.values_list("pk", flat=True)) if options else set()
+        refused = sorted(
+            option.code
+            for option in options
+            if option.pk not in declared or server_lines.option_is_server_only(option.code)
+        )
+        if refused:
+            message = f"{OPTION_NOT_OFFERED} ({', '.join(refused)})"
+            raise serializers.ValidationError({"options": [message]}, code="option_not_offered")
+        return attrs
 
     def is_valid(self, *, raise_exception: bool = False) -> bool:
         # oscar-api answers a bad body with a 406 of its own; raising lets our handler answer it
@@ -141,7 +170,11 @@ class BasketAddProductApi(AddProductView):
         request=OscarApiAddProductSerializer,
         responses={
             200: BasketWithWarningsSerializer,
-            400: OpenApiResponse(ERROR.response, description="`bad_quantity` or a malformed `url`"),
+            400: OpenApiResponse(
+                ERROR.response,
+                description="`bad_quantity`, a malformed `url`, `option_not_offered` (an option the "
+                "product does not declare) or `not_addable` (a consultation: hold a time instead)",
+            ),
             404: OpenApiResponse(ERROR.response, description="`unknown_product`"),
             409: OpenApiResponse(
                 ERROR.response,

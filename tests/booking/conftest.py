@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from booking.models import Booking, Consultant, ConsultationType, WorkingHours
-from tests.shop.conftest import customer, make_user  # noqa: F401 (the shop's shopper fixtures)
+from tests.shop.conftest import customer, make_user, shop_catalog  # noqa: F401 (the shop's fixtures)
 
 
 @pytest.fixture

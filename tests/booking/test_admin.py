@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 from freezegun import freeze_time
 from wagtail.models import Locale
@@ -266,3 +267,74 @@ def test_bookings_are_never_added_or_deleted_in_the_admin(staff_client, consulta
     assert staff_client.get(BOOKINGS + "new/").status_code == 404
     assert staff_client.get(BOOKINGS + f"delete/{booking.pk}/").status_code == 404
     assert staff_client.get(reverse("bookings:cancel", args=[booking.pk])).status_code == 405
+
+
+# ---- The consultant's private feed gets a new address ---------------------------------------------
+
+
+def _feed(secret: str) -> int:
+    return Client(raise_request_exception=False).get(f"/booking/feeds/{secret}.ics").status_code
+
+
+@freeze_time(NOW)
+def test_a_consultant_gives_their_feed_a_new_address_and_the_old_one_is_gone(consultant_client, consultant):
+    old = consultant.feed_secret
+    assert _feed(old) == 200
+
+    response = consultant_client.post(reverse("consultants:rotate_feed", args=[consultant.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("consultants:edit", args=[consultant.pk])
+    consultant.refresh_from_db()
+    assert consultant.feed_secret != old
+    assert _feed(old) == 404
+    assert _feed(consultant.feed_secret) == 200
+    page = consultant_client.get(response["Location"]).content.decode()
+    assert f"/booking/feeds/{consultant.feed_secret}.ics" in page
+    assert old not in page
+    history = consultant_client.get(reverse("consultants:history", args=[consultant.pk])).content.decode()
+    assert "Feed address renewed" in history
+
+
+def test_staff_give_any_consultants_feed_a_new_address(staff_client, consultant):
+    old = consultant.feed_secret
+
+    page = staff_client.get(reverse("consultants:edit", args=[consultant.pk])).content.decode()
+    response = staff_client.post(reverse("consultants:rotate_feed", args=[consultant.pk]))
+
+    assert reverse("consultants:rotate_feed", args=[consultant.pk]) in page  # the button is there
+    assert response.status_code == 302
+    consultant.refresh_from_db()
+    assert consultant.feed_secret != old and _feed(old) == 404
+
+
+def test_a_feed_address_changes_only_by_a_csrf_checked_post_of_who_may_change_that_consultant(
+    consultant_client, consultant, other_consultant, second_factor_passed, django_user_model
+):
+    from django.contrib.auth.models import Permission
+
+    theirs, mine = other_consultant.feed_secret, consultant.feed_secret
+    url = reverse("consultants:rotate_feed", args=[consultant.pk])
+
+    assert consultant_client.get(url).status_code == 405
+    other = consultant_client.post(reverse("consultants:rotate_feed", args=[other_consultant.pk]))
+    assert other.status_code == 404  # another consultant's row does not exist for them
+
+    forged = Client(enforce_csrf_checks=True)  # a cross-site form posting with the consultant's cookie
+    forged.force_login(consultant.user)
+    second_factor_passed(forged, consultant.user)
+    assert forged.post(url).status_code == 403
+
+    editor = django_user_model.objects.create_user(email="redaktion@phialo.example", password=None)
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    no_right = Client()
+    no_right.force_login(editor)
+    second_factor_passed(no_right, editor)
+    assert no_right.post(url)["Location"] == "/admin/"  # Wagtail's answer to a missing permission
+
+    assert Client().post(url).status_code == 302  # to the login page
+
+    consultant.refresh_from_db()
+    other_consultant.refresh_from_db()
+    assert (consultant.feed_secret, other_consultant.feed_secret) == (mine, theirs)
+    assert _feed(mine) == 200

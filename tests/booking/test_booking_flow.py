@@ -16,6 +16,7 @@ from oscar.apps.order.models import Order
 
 from booking import services
 from booking.models import Booking
+from booking.products import hold_option
 from shop.models import Checkout
 from shop.payments import refund_lines
 from shop.statuses import OrderStatus
@@ -368,3 +369,159 @@ def test_a_payment_arriving_after_the_meeting_began_is_refunded(
     assert (late.status, late.cancelled_by) == ("cancelled", "system")
     (call,) = stripe_api.calls_to("POST", "/v1/refunds")
     assert form(call.request)["amount"] == "5900"
+
+
+# ---- Only the line a hold created pays for it -----------------------------------------------------
+
+
+def add_product(client, product, options=()):
+    return client.post(
+        "/api/shop/basket/add-product/",
+        {
+            "url": f"http://testserver/api/shop/products/{product.pk}/",
+            "quantity": 1,
+            "options": list(options),
+        },
+        content_type="application/json",
+    )
+
+
+def hold_claim(booking_id) -> dict:
+    """The add-product option that names a hold, as the review's attacker sent it."""
+    option = hold_option()
+    return {"option": f"http://testserver/api/shop/options/{option.pk}/", "value": str(booking_id)}
+
+
+def basket_lines(client) -> list[dict]:
+    lines = client.get(client.get("/api/shop/basket/").json()["lines"]).json()
+    return lines["results"] if isinstance(lines, dict) else lines
+
+
+def test_a_cheap_video_naming_the_hold_cannot_pay_for_the_consultation(
+    api_client, customer, consultation_type, shop_catalog, stripe_api, deliver
+):
+    """The review's attack, through the API: hold the consultation, add a 9 EUR video naming the
+    hold, take the consultation's line out of the basket, pay 9 EUR."""
+    stripe_api.sessions_create()
+    api_client.force_login(customer)
+    video = shop_catalog.product(shop_catalog.videos[0])
+    with freeze_time(NOW):
+        held = hold(api_client, consultation_type)
+        claimed = add_product(api_client, video, [hold_claim(held["id"])])
+        assert claimed.status_code == 400, claimed.content
+        assert set(claimed.json()["error"]) >= {"code", "message", "fields"}
+        assert "options" in claimed.json()["error"]["fields"]
+
+        assert add_product(api_client, video).status_code == 200  # the video alone is for sale
+        (consultation,) = [line for line in basket_lines(api_client) if line["attributes"]]
+        assert api_client.delete(consultation["url"]).status_code == 204
+        checkout = checkout_of(api_client)
+        assert checkout.order.total_incl_tax == Decimal("9.00")
+        paid(deliver, checkout)
+
+    booking = Booking.objects.get(pk=held["id"])
+    assert (booking.status, booking.order_id, booking.confirmed_at) == (Booking.Status.HELD, None, None)
+    assert not [message for message in mail.outbox if invite_of(message)]
+
+
+@pytest.mark.parametrize("consultation_line_kept", [False, True])
+def test_a_line_made_outside_the_hold_confirms_nothing_even_when_it_names_the_hold(
+    api_client, customer, consultation_type, shop_catalog, stripe_api, deliver, consultation_line_kept
+):
+    """A line carrying the hold's option that the hold did not make (as oscar-api's line attribute
+    writes could make it) is the video it is, not the consultation: paying it confirms nothing,
+    whether or not the hold's own line was taken out first."""
+    from oscar.apps.basket.models import Basket, Line
+
+    stripe_api.sessions_create()
+    api_client.force_login(customer)
+    video = shop_catalog.product(shop_catalog.videos[0])
+    with freeze_time(NOW):
+        held = hold(api_client, consultation_type)
+        booking = Booking.objects.get(pk=held["id"])
+        basket = Basket.objects.get(pk=booking.basket_id)
+        basket.strategy = services.Selector().strategy(user=customer)
+        basket.add_product(video, 1, options=[{"option": hold_option(), "value": str(booking.pk)}])
+        if not consultation_line_kept:
+            Line.objects.filter(pk=booking.basket_line_id).delete()
+        checkout = checkout_of(api_client)
+        paid(deliver, checkout)
+
+    booking.refresh_from_db()
+    video_line = checkout.order.lines.get(product=video)
+    if consultation_line_kept:  # the honest line still pays for the hold; the video's claim is ignored
+        assert booking.status == Booking.Status.CONFIRMED
+        assert booking.order_line_id != video_line.pk
+    else:
+        assert (booking.status, booking.order_id) == (Booking.Status.HELD, None)
+    assert stripe_api.calls_to("POST", "/v1/refunds") == []  # the video is what was paid for
+
+
+def test_a_consultation_line_naming_someone_elses_hold_confirms_nothing_and_is_refunded(
+    api_client, make_user, consultation_type, stripe_api, deliver
+):
+    """Another shopper's basket line of the same consultation, naming the victim's hold: the
+    victim's time is not theirs, and the money paid for nothing booked goes back."""
+    from oscar.apps.basket.models import Basket
+
+    from booking.products import product_for
+
+    stripe_api.sessions_create()
+    victim, thief = make_user("opfer@example.com"), make_user("dieb@example.com")
+    product = product_for(consultation_type, first_timer=True)
+    with freeze_time(NOW):
+        api_client.force_login(victim)
+        held = hold(api_client, consultation_type)
+        basket = Basket.objects.create(owner=thief)
+        basket.strategy = services.Selector().strategy(user=thief)
+        basket.add_product(product, 1, options=[{"option": hold_option(), "value": str(held["id"])}])
+        api_client.force_login(thief)
+        checkout = checkout_of(api_client)
+        stripe_api.on("POST", "/v1/refunds", refund_object(charge="ch_thief", amount=5900))
+        paid(deliver, checkout)
+
+    booking = Booking.objects.get(pk=held["id"])
+    assert (booking.status, booking.order_id) == (Booking.Status.HELD, None)
+    assert booking.hold_expires_at < checkout.expires_at  # not lengthened by the thief's checkout
+    (call,) = stripe_api.calls_to("POST", "/v1/refunds")
+    assert form(call.request)["amount"] == "5900"
+    assert form(call.request)["metadata[line_ids]"] == str(checkout.order.lines.get().pk)
+
+
+def test_a_consultation_paid_at_another_price_than_its_hold_confirms_nothing_and_is_refunded(
+    api_client, customer, consultation_type, stripe_api, deliver
+):
+    stripe_api.sessions_create()
+    api_client.force_login(customer)
+    with freeze_time(NOW):
+        held = hold(api_client, consultation_type)  # at the first-timer rate, 59.00
+        consultation_type.first_timer_price = Decimal("49.00")  # the editor changes it meanwhile
+        consultation_type.save()
+        checkout = checkout_of(api_client)
+        assert checkout.order.total_incl_tax == Decimal("49.00")
+        stripe_api.on("POST", "/v1/refunds", refund_object(charge="ch_price", amount=4900))
+        paid(deliver, checkout)
+
+    assert Booking.objects.get(pk=held["id"]).status == Booking.Status.HELD
+    (call,) = stripe_api.calls_to("POST", "/v1/refunds")
+    assert form(call.request)["amount"] == "4900"
+
+
+def test_the_hold_option_and_a_consultation_are_never_taken_from_a_client(
+    api_client, customer, consultation_type, shop_catalog
+):
+    """Holds are made by POST /api/v1/booking/holds/ alone: add-product refuses the hold's option
+    even on a product whose class declares it, and refuses a consultation's product itself."""
+    from booking.products import product_for
+
+    api_client.force_login(customer)
+    video = shop_catalog.product(shop_catalog.videos[0])
+    video.get_product_class().options.add(hold_option())  # even were it declared in the dashboard
+    with freeze_time(NOW):
+        held = hold(api_client, consultation_type)
+        claimed = add_product(api_client, video, [hold_claim(held["id"])])
+        consultation = add_product(api_client, product_for(consultation_type, first_timer=False))
+
+    assert (claimed.status_code, claimed.json()["error"]["code"]) == (400, "option_not_offered")
+    assert (consultation.status_code, consultation.json()["error"]["code"]) == (400, "not_addable")
+    assert len(basket_lines(api_client)) == 1  # the hold's own line

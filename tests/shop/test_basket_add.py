@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from oscar.apps.basket.models import Basket
+from oscar.apps.catalogue.models import Option
 
 from shop.grants import grant_by_staff, grants_suspend_for_order
 from shop.selectors import product_for_page
@@ -91,6 +92,40 @@ def test_a_quantity_other_than_one_is_refused(api_client, shop_catalog, quantity
     assert error_of(response)["code"] == "bad_quantity"
     assert "quantity" in error_of(response)["fields"]
     assert Basket.objects.filter(lines__isnull=False).count() == 0
+
+
+def add_with_option(client, product, option, value="Initialen A.G."):
+    return client.post(
+        ADD,
+        {
+            "url": f"http://testserver/api/shop/products/{product.pk}/",
+            "quantity": 1,
+            "options": [{"option": f"http://testserver/api/shop/options/{option.pk}/", "value": value}],
+        },
+        content_type="application/json",
+    )
+
+
+def test_an_option_the_product_does_not_declare_is_refused(api_client, shop_catalog):
+    """Oscar puts any option on any line; a line's options must be the product's own (a made-up
+    option is how a 9 EUR video once claimed a 69 EUR consultation)."""
+    engraving = Option.objects.create(name="Gravur", code="engraving", type=Option.TEXT)
+    video = shop_catalog.product(shop_catalog.videos[0])
+
+    refused = add_with_option(api_client, video, engraving)
+
+    assert refused.status_code == 400
+    assert set(error_of(refused)) == {"code", "message", "fields"}
+    assert error_of(refused)["code"] == "option_not_offered"
+    assert "engraving" in str(error_of(refused)["fields"]["options"])
+    assert Basket.objects.filter(lines__isnull=False).count() == 0
+
+    video.get_product_class().options.add(engraving)  # declared: taken, on the line
+    accepted = add_with_option(api_client, video, engraving)
+    assert accepted.status_code == 200, accepted.content
+    assert [attribute["value"] for line in lines_of(api_client) for attribute in line["attributes"]] == [
+        "Initialen A.G."
+    ]
 
 
 def test_a_withdrawn_product_cannot_be_added(api_client, shop_catalog):
