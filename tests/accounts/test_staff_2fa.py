@@ -193,6 +193,7 @@ def test_a_password_never_reauthenticates_an_account_with_an_authenticator(
     assert refused.status_code == 400
     assert headless.get("/account/authenticators/recovery-codes", **token).status_code == 401
     assert headless.delete("/account/authenticators/totp", **token).status_code == 401
+    assert headless.post("/account/authenticators/recovery-codes", {}, **token).status_code == 401
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
     # ... only the second factor itself does.
     assert headless.post("/auth/2fa/reauthenticate", {"code": codes[1]}, **token).status_code == 200
