@@ -4,7 +4,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.test import Client
 from wagtail.documents.models import Document
@@ -250,3 +250,15 @@ def test_wrong_codes_are_counted_across_fresh_logins(client, staff, staff_with_t
     response = client.post("/staff/2fa/verify/", {"code": current_code(secret), "next": "/admin/"})
     assert response.status_code == 200 and response.context["form"].errors
     assert client.get("/admin/")["Location"].startswith("/staff/2fa/verify/")
+
+
+def test_a_permission_granted_mid_session_asks_for_the_code_at_once(client, django_user_model):
+    person = django_user_model.objects.create_user(email="bald-haendler@phialo.example", password=PASSWORD)
+    client.force_login(person)
+    assert client.get("/api/v1/me/").status_code == 200  # a shopper: nothing asked (and cached)
+    editors = Group.objects.create(name="Shop team")
+    editors.user_set.add(person)
+    assert client.get("/api/v1/me/").status_code == 200
+    editors.permissions.add(Permission.objects.get(codename="dashboard_access"))
+    assert_refused_as_json(client.get("/api/v1/me/"))
+    assert client.get("/dashboard/")["Location"].startswith("/staff/2fa/setup/")
