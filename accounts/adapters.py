@@ -13,7 +13,13 @@ django-allauth section of ``config/settings/base.py``. This adapter adds what is
 * a new account keeps the language it signed up in;
 * an account made outside allauth (the demo seed, the admin) has no address record, and allauth
   would ask it to verify the very address its login code just went to; the code counts;
-* too many code requests are answered 429 (allauth answers its request form with a 400).
+* too many code requests are answered 429 (allauth answers its request form with a 400);
+* for an account with an authenticator (staff must have one) a password never counts as
+  reauthentication: only its TOTP or a recovery code does, so the password alone cannot read,
+  replace or remove the second factor (``POST .../auth/reauthenticate`` is refused, and
+  ``.../auth/2fa/reauthenticate`` is the way);
+* the Wagtail and Django admin logins check passwords through :meth:`authenticate`, so every
+  password entry spends the same per-account and per-address budget (``login_failed``).
 """
 
 from __future__ import annotations
@@ -35,11 +41,13 @@ from allauth.headless.account.inputs import SignupInput
 from allauth.headless.base.response import RateLimitResponse
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 LOGIN_CODE_MAIL = "account/email/login_code"
 
@@ -138,6 +146,13 @@ def address_proven_by_code(request: HttpRequest, user: AbstractBaseUser) -> str 
     return None
 
 
+def has_authenticator(user: AbstractBaseUser) -> bool:
+    """The account has a second factor (TOTP, recovery codes): a password alone is not enough."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return is_mfa_enabled(user)
+
+
 def _dotted(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
@@ -202,6 +217,21 @@ class AccountAdapter(DefaultAccountAdapter):
         # Left for an account that cannot log in (deactivated). allauth's version links to a
         # password reset page, which we do not have (and fails without a frontend URL for it).
         self.send_mail("account/email/account_already_exists", email, {})
+
+    def reauthenticate(self, user: AbstractBaseUser, password: str) -> bool:
+        if has_authenticator(user):
+            # Refused before the password is even checked: no oracle, and no attempt spent.
+            raise ValidationError(
+                _("Confirm with a code from your authenticator app or a recovery code instead."),
+                code="second_factor_required",
+            )
+        return super().reauthenticate(user, password)
+
+    def get_reauthentication_methods(self, user: AbstractBaseUser | AnonymousUser) -> list[dict]:
+        methods = super().get_reauthentication_methods(user)
+        if user.is_authenticated and has_authenticator(user):
+            methods = [method for method in methods if method["id"] != "reauthenticate"]
+        return methods
 
     def validation_error(self, code: str, *args: Any) -> ValidationError:
         request = allauth_context.request

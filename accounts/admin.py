@@ -3,6 +3,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.staff_login import DjangoAdminLoginForm
+
+# Its login counts password guesses like every other (accounts/staff_login.py).
+admin.site.login_form = DjangoAdminLoginForm
 
 
 @admin.register(User)

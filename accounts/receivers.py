@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, post_delete
 
 from accounts.models import User
 from accounts.services import avatar_file_delete
+from accounts.staff_2fa import forget_admin_access
 
 
 def user_deleted(sender, instance: User, **kwargs) -> None:
@@ -15,3 +17,9 @@ def user_deleted(sender, instance: User, **kwargs) -> None:
 
 def connect() -> None:
     post_delete.connect(user_deleted, sender=User, dispatch_uid="accounts.avatar_file_delete")
+
+    # Who needs a second factor is cached per account; a permission granted through a group or
+    # directly must take effect on the next request.
+    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+        uid = f"accounts.staff_2fa.{through.__name__}"
+        m2m_changed.connect(forget_admin_access, sender=through, dispatch_uid=uid)

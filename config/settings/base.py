@@ -140,7 +140,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Staff reach an admin only after a second factor (accounts/staff_2fa.py).
+    # A staff session reaches nothing but the code page until its second factor
+    # (accounts/staff_2fa.py); after AccountMiddleware, which allauth's code relies on.
     "accounts.staff_2fa.StaffTwoFactorMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
@@ -480,10 +481,17 @@ ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = 2  # new codes per request; then the shopper starts over
 # Counted in the cache (Redis in production, shared by every process). One budget per address
 # for every code mailed to it (requests and sign-ups; resends are capped above) and one per IP.
+# ``login_failed`` counts wrong passwords (allauth's login and reauthentication, and the Wagtail
+# and Django admin logins through accounts/staff_login.py) and wrong second-factor codes (allauth's
+# and /staff/2fa/verify/), per client address and per account; once spent, even the right one is
+# refused until the window passes.
 ACCOUNT_RATE_LIMITS = {
     "request_login_code": "20/m/ip,3/10m/key",
     "signup": "20/m/ip",
+    "login_failed": "10/m/ip,50/h/ip,5/5m/key,20/h/key",
 }
+# Wagtail's login, the one staff use, spends the same budget.
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.staff_login.StaffLoginForm"
 # Behind the TLS proxy every request comes from the proxy: the per-IP limits need the client's
 # address from X-Forwarded-For, trusting as many hops as there are proxies of ours.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.django_db
 ME = "/api/v1/me/"
 EXPORT = "/api/v1/me/export/"
 REAUTHENTICATE = "/_allauth/browser/v1/auth/reauthenticate"
+REAUTHENTICATE_BY_CODE = "/_allauth/browser/v1/auth/2fa/reauthenticate"
 PASSWORD = "Goldschmiede-2026"
 NOW = datetime.datetime(2026, 11, 23, 9, 30, tzinfo=datetime.UTC)
 
@@ -121,9 +123,16 @@ def logged_in(user: User) -> Client:
 
 
 def reauthenticated(user: User) -> Client:
-    """Logged in, and just now proved it with allauth's headless re-authentication."""
+    """Logged in, and just now proved it with allauth's headless re-authentication: by the TOTP
+    code when the account has one (a password never counts then), else by the password."""
     client = logged_in(user)
-    response = client.post(REAUTHENTICATE, {"password": PASSWORD}, content_type="application/json")
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is None:
+        response = client.post(REAUTHENTICATE, {"password": PASSWORD}, content_type="application/json")
+    else:
+        counters = list(yield_hotp_counters_from_time())
+        code = format_hotp_value(hotp_value(totp.data["secret"], counters[len(counters) // 2]))
+        response = client.post(REAUTHENTICATE_BY_CODE, {"code": code}, content_type="application/json")
     assert response.status_code == 200, response.content
     return client
 
