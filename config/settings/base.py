@@ -31,6 +31,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now; silences a warning from dj-stripe
+# How many proxies of ours sit in front of this back end (1 behind the TLS proxy). Each appends
+# the address it saw to X-Forwarded-For; everything left of those hops was written by the client.
+# 0 trusts no header. One value for DRF's throttles, allauth's limits and core.http.client_ip.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # The public base URL of this back end (links in e-mails, Stripe return URLs, admin links).
 BACKEND_URL = env("BACKEND_URL", default="http://localhost:8000").rstrip("/")
 # The Astro site; e-mails and Stripe send shoppers back there.
@@ -484,9 +488,8 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "20/m/ip,3/10m/key",
     "signup": "20/m/ip",
 }
-# Behind the TLS proxy every request comes from the proxy: the per-IP limits need the client's
-# address from X-Forwarded-For, trusting as many hops as there are proxies of ours.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+# The per-IP limits key on the client's address as core.http.client_ip finds it.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # the subjects name Phialo themselves
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 HEADLESS_ONLY = True
@@ -572,6 +575,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    # Anonymous throttles key on the client's address: never on hops the client wrote itself.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
