@@ -127,6 +127,8 @@ LOCAL_APPS = [
     "booking",
     "media_pipeline",
     "backoffice",
+    # Last: its ready() puts the log redaction on handlers other apps added (core/logs.py).
+    "core",
 ]
 INSTALLED_APPS = DJANGO_APPS + WAGTAIL_APPS + OSCAR_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -628,16 +630,25 @@ HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=3.0)
 # ------------------------------------------------------------------------------
 # Logging
 # ------------------------------------------------------------------------------
+# Every handler redacts tokens, codes and keys from what it writes (core/logs.py); Django's own
+# loggers get no handlers of their own (its defaults have no filter) and write through root's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "core.logs.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "health_check": {"level": "ERROR"},
         "oscar.alerts": {"level": "WARNING"},
         # Wagtail runs its search-index and reference-index updates as tasks and logs each twice.
         "django_tasks": {"level": "WARNING"},
     },
 }
+# The worker logs through LOGGING too, so its lines are redacted like the web's.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
