@@ -25,12 +25,14 @@ $(BIN)/.installed: requirements/base.txt requirements/dev.txt requirements/produ
 install: $(BIN)/.installed  ## create .venv and install the pinned requirements
 
 demo: install  ## set up and run the demo on SQLite (seeded; prints the admin login)
+	$(BIN)/python -m config.secret_key
 	$(BIN)/python manage.py migrate --noinput
 	BACKEND_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/  dashboard: /dashboard/  API docs: /api/docs/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 run: install  ## run the development server without seeding
+	$(BIN)/python -m config.secret_key
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The browser tests drive Debian's Chromium (no browser download); installed here when missing

@@ -1,10 +1,16 @@
-"""One error shape for everything under ``/api/``.
+"""One error shape for everything under ``/api/``, and JSON errors under ``/_allauth/``.
 
 ``{"error": {"code": "slot_taken", "message": "...", "fields": {...}}}`` with the right status.
 Our own code raises :class:`ApiError` (or a DRF exception); DRF views are answered by
 :func:`api_exception_handler`; everything else under ``/api/`` that is not already in the shape
 (Django's 404 and 500, other libraries' JSON errors, CSRF failures) is rewritten by
 :class:`ApiErrorMiddleware`, so the Astro site never sees an HTML error page.
+
+allauth's headless API (``/_allauth/``) keeps allauth's own error shape, which its clients
+parse: ``{"status": 404, "errors": [{"code": ..., "message": ...}]}``. Its JSON answers pass
+untouched; Django's HTML ones (unknown paths, CSRF failures, 405s) and crashes are answered in
+that shape, and a method a view does not implement is a 405 before the view runs (some of
+allauth's views failed on one: ``TRACE .../account/phone`` was a 500).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 logger = logging.getLogger(__name__)
 
 API_PREFIXES = ("/api/",)
+ALLAUTH_PREFIX = "/_allauth/"
 
 CODES_BY_STATUS = {
     400: "bad_request",
@@ -123,6 +130,32 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
+def allauth_error_response(status_code: int, allow: str | None = None) -> JsonResponse:
+    """An error in allauth's headless shape, for what allauth itself did not answer."""
+    error = {"code": _default_code(status_code), "message": _default_message(status_code)}
+    response = JsonResponse({"status": status_code, "errors": [error]}, status=status_code)
+    if allow:
+        response["Allow"] = allow
+    return response
+
+
+def allauth_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Anything under ``/_allauth/`` allauth does not route: a JSON 404, never a slash redirect
+    (which fails on a POST) or Wagtail's page server."""
+    return allauth_error_response(404)
+
+
+def _allowed_methods(view_class: type) -> list[str]:
+    allowed = [method for method in view_class.http_method_names if hasattr(view_class, method)]
+    if "get" in allowed and "head" not in allowed:
+        allowed.append("head")  # Django's View answers HEAD with its GET
+    return [method.upper() for method in allowed]
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return "json" in response.get("Content-Type", "")
+
+
 def _is_shaped(payload: Any) -> bool:
     return isinstance(payload, dict) and isinstance(payload.get("error"), dict) and "code" in payload["error"]
 
@@ -149,19 +182,39 @@ def _shape_from_json(payload: Any, status_code: int) -> dict[str, Any]:
 
 
 class ApiErrorMiddleware:
-    """Rewrites any error under ``/api/`` that is not in our shape; also catches view exceptions."""
+    """Rewrites any error under ``/api/`` that is not in our shape, and any non-JSON error under
+    ``/_allauth/`` into allauth's; also catches view exceptions there."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith(API_PREFIXES) or response.status_code < 400:
+        if response.status_code < 400:
             return response
-        return self._reshape(response)
+        if request.path_info.startswith(API_PREFIXES):
+            return self._reshape(response)
+        if request.path_info.startswith(ALLAUTH_PREFIX) and not _is_json(response):
+            return allauth_error_response(response.status_code, response.get("Allow"))
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        view_class = getattr(view_func, "view_class", None)
+        if view_class is None or not request.path_info.startswith(ALLAUTH_PREFIX):
+            return None
+        allowed = _allowed_methods(view_class)
+        if request.method not in allowed:
+            return allauth_error_response(405, ", ".join(allowed))
+        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not request.path.startswith(API_PREFIXES):
+        if request.path_info.startswith(ALLAUTH_PREFIX):
+            status_code = 404 if isinstance(exception, Http404) else 403
+            if not isinstance(exception, Http404 | PermissionDenied):
+                logger.exception("Unhandled error on %s %s", request.method, request.path, exc_info=exception)
+                status_code = 500
+            return allauth_error_response(status_code)
+        if not request.path_info.startswith(API_PREFIXES):
             return None
         if isinstance(exception, Http404):
             return JsonResponse(error_body("not_found", _default_message(404)), status=404)

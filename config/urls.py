@@ -33,7 +33,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, never a slash redirect or Wagtail's page server.
     re_path(r"^api/", api_not_found),
-    path("_allauth/", include("allauth.headless.urls")),
+    path("_allauth/", include("config.allauth_urls")),
     # The providers' OAuth callbacks (GitHub, and Google/Apple redirects): HEADLESS_ONLY mounts
     # nothing else here. Register {BACKEND_URL}/accounts/<provider>/login/callback/ with each.
     path("accounts/", include("allauth.urls")),

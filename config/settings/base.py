@@ -31,6 +31,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now; silences a warning from dj-stripe
+# How many proxies of ours sit in front of this back end (1 behind the TLS proxy). Each appends
+# the address it saw to X-Forwarded-For; everything left of those hops was written by the client.
+# 0 trusts no header. One value for DRF's throttles, allauth's limits and core.http.client_ip.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # The public base URL of this back end (links in e-mails, Stripe return URLs, admin links).
 BACKEND_URL = env("BACKEND_URL", default="http://localhost:8000").rstrip("/")
 # The Astro site; e-mails and Stripe send shoppers back there.
@@ -123,6 +127,8 @@ LOCAL_APPS = [
     "booking",
     "media_pipeline",
     "backoffice",
+    # Last: its ready() puts the log redaction on handlers other apps added (core/logs.py).
+    "core",
 ]
 INSTALLED_APPS = DJANGO_APPS + WAGTAIL_APPS + OSCAR_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -492,9 +498,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Wagtail's login, the one staff use, spends the same budget.
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.staff_login.StaffLoginForm"
-# Behind the TLS proxy every request comes from the proxy: the per-IP limits need the client's
-# address from X-Forwarded-For, trusting as many hops as there are proxies of ours.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+# The per-IP limits key on the client's address as core.http.client_ip finds it.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # the subjects name Phialo themselves
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 HEADLESS_ONLY = True
@@ -580,6 +585,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    # Anonymous throttles key on the client's address: never on hops the client wrote itself.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -631,16 +638,25 @@ HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=3.0)
 # ------------------------------------------------------------------------------
 # Logging
 # ------------------------------------------------------------------------------
+# Every handler redacts tokens, codes and keys from what it writes (core/logs.py); Django's own
+# loggers get no handlers of their own (its defaults have no filter) and write through root's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "core.logs.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "health_check": {"level": "ERROR"},
         "oscar.alerts": {"level": "WARNING"},
         # Wagtail runs its search-index and reference-index updates as tasks and logs each twice.
         "django_tasks": {"level": "WARNING"},
     },
 }
+# The worker logs through LOGGING too, so its lines are redacted like the web's.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,8 +1,15 @@
-"""The demo and local development: DEBUG on, a fixed development secret."""
+"""The demo and local development: DEBUG on, and a secret key of this install's own.
+
+The key comes from ``DJANGO_SECRET_KEY`` (environment or ``.env``); when there is none, a
+random one is written to ``.env`` on the first start and kept (config/secret_key.py). Never a
+constant: with a key everyone knows, anyone forges the demo's tokens.
+"""
+
+from config.secret_key import secret_key_for_development
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import BASE_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-phialo-local-development-only")
+SECRET_KEY = secret_key_for_development(BASE_DIR / ".env")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"

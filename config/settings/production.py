@@ -15,7 +15,8 @@ def _require(name: str, value: str, *, why: str) -> str:
 
 
 _require("DJANGO_SECRET_KEY", SECRET_KEY, why="sessions, tokens and signed URLs depend on it")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
+# A copied .env.example leaves its comment as the value: long enough, and public.
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("django-insecure", "#")) or " " in SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a random value of at least 50 characters.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")

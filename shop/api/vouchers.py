@@ -20,6 +20,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from accounts.api.views import ERROR
+from core.http import client_ip
 from shop import vouchers
 
 
@@ -28,13 +29,14 @@ class VoucherAddSerializer(serializers.Serializer):
 
 
 class VoucherAttemptThrottle(SimpleRateThrottle):
-    """Codes are short secrets: a few tries a minute per shopper (or address) is all anyone needs."""
+    """Codes are short secrets: a few tries a minute per shopper (or address) is all anyone needs.
+    The address is the one our proxies saw (``core.http``), never one the guesser wrote."""
 
     scope = "voucher_attempts"
     rate = "30/minute"
 
     def get_cache_key(self, request, view) -> str:
-        ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
+        ident = request.user.pk if request.user.is_authenticated else client_ip(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
