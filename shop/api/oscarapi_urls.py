@@ -29,6 +29,7 @@ What is served:
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -129,7 +130,8 @@ class ProductAvailabilityApi(PublicProducts, product.ProductAvailability):
 
 class ProductStockRecordsApi(product.ProductStockRecords):
     def get_queryset(self):
-        return super().get_queryset().filter(product__is_public=True)
+        get_object_or_404(Product, pk=self.kwargs["pk"], is_public=True)
+        return super().get_queryset()
 
 
 class ProductStockRecordApi(product.ProductStockRecordDetail):
