@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
@@ -37,7 +38,8 @@ pytestmark = pytest.mark.django_db
 
 ME = "/api/v1/me/"
 EXPORT = "/api/v1/me/export/"
-REAUTHENTICATE = "/_allauth/browser/v1/auth/reauthenticate"
+REAUTHENTICATE = "/_allauth/browser/v1/auth/2fa/reauthenticate"
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 PASSWORD = "Goldschmiede-2026"
 NOW = datetime.datetime(2026, 11, 23, 9, 30, tzinfo=datetime.UTC)
 
@@ -102,7 +104,7 @@ def shopper(django_user_model, product) -> User:
         user=user, provider="google", uid="108234567890", extra_data={"name": "Ada Goldschmied"}
     )
     SocialToken.objects.create(account=social, token="ya29.secret-access-token")
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET})
     place_order(user, product, "100042")
     germany = Country.objects.get(pk="DE")
     UserAddress.objects.create(
@@ -121,9 +123,11 @@ def logged_in(user: User) -> Client:
 
 
 def reauthenticated(user: User) -> Client:
-    """Logged in, and just now proved it with allauth's headless re-authentication."""
+    """Logged in, and just now proved it with allauth's headless re-authentication (a shopper has
+    no password that counts: accounts/backends.py; this one has an authenticator app)."""
     client = logged_in(user)
-    response = client.post(REAUTHENTICATE, {"password": PASSWORD}, content_type="application/json")
+    code = format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
+    response = client.post(REAUTHENTICATE, {"code": code}, content_type="application/json")
     assert response.status_code == 200, response.content
     return client
 
@@ -301,6 +305,7 @@ def test_deletion_is_refused_once_the_reauthentication_is_minutes_old(shopper):
 
 def test_deleting_ones_own_account_leaves_everyone_elses_alone(shopper, django_user_model, product):
     other = django_user_model.objects.create_user(email="bea@example.com", password=PASSWORD)
+    Authenticator.objects.create(user=other, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET})
     place_order(other, product, "100043")
 
     assert reauthenticated(other).delete(ME).status_code == 204
