@@ -330,6 +330,8 @@ OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_REVIEWS = False
 OSCAR_MODERATE_REVIEWS = True
 OSCAR_SEND_REGISTRATION_EMAIL = False
+# No stock-alert mail on every stock record save: alerts could be left by anyone, for any address.
+OSCAR_EAGER_ALERTS = False
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 # Without this the simple engine warns on every product save.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"

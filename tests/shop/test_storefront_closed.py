@@ -87,6 +87,7 @@ def test_nobody_subscribes_an_address_to_stock_alerts(api_client, product):
 
     assert not ProductAlert.objects.exists()
     assert not mail.outbox
+    assert settings.OSCAR_EAGER_ALERTS is False  # alerts left before this fix mail nobody on a save
 
 
 @pytest.mark.parametrize(
