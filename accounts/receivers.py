@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete
 
 from accounts.models import User
-from accounts.services import avatar_file_delete
+from accounts.services import avatar_file_delete, user_password_retire
 from accounts.staff_2fa import forget_admin_access
 
 
@@ -15,7 +16,14 @@ def user_deleted(sender, instance: User, **kwargs) -> None:
     avatar_file_delete(user=instance)
 
 
+def user_signed_in(sender, request, user: User, **kwargs) -> None:
+    # A shopper signs in only by code or social account (accounts/backends.py); a password the
+    # account got some other way must not outlive the owner's proof that the address is theirs.
+    user_password_retire(user=user, request=request)
+
+
 def connect() -> None:
+    user_logged_in.connect(user_signed_in, dispatch_uid="accounts.user_password_retire")
     post_delete.connect(user_deleted, sender=User, dispatch_uid="accounts.avatar_file_delete")
 
     # Who needs a second factor is cached per account; a permission granted through a group or

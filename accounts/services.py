@@ -11,12 +11,14 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts import communication, registry
+from accounts.backends import password_may_sign_in
 from accounts.models import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, User
 from accounts.selectors import did_recently_authenticate
 from config.errors import ApiError
@@ -94,6 +96,23 @@ def user_erase(*, user: User) -> User:
     if old_avatar:
         _avatar_file_delete_on_commit(user, old_avatar)
     return user
+
+
+def user_password_retire(*, user: User, request: HttpRequest | None = None) -> bool:
+    """Make a shopper's password unusable, if the account has one (see ``accounts.backends``).
+
+    Called whenever a shopper signs in (by code or social account): a password the account was
+    given outside that flow, such as an attacker's who registered the address first, dies the
+    moment the owner proves the address is theirs. Changing the password hash also ends every
+    other session of the account (Django checks the hash on each request); the session signing in
+    (``request``) is kept. Staff keep their password. Returns whether a password was retired."""
+    if not user.has_usable_password() or password_may_sign_in(user):
+        return False
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    if request is not None and getattr(request, "session", None) is not None:
+        request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    return True
 
 
 def user_sessions_revoke(*, user: User) -> int:

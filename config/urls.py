@@ -1,7 +1,7 @@
-"""The URL map (see ../shared/API.md). Order matters only at the end: Oscar's pages, which its
-dashboard links to, then Wagtail's catch-all page server."""
+"""The URL map (see ../shared/API.md). Order matters only at the end: Wagtail's catch-all page
+server comes last. tests/config/test_url_allowlist.py holds every route here to a committed list
+of who may use it."""
 
-from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -16,6 +16,7 @@ from booking.api.calendar import feed_urlpatterns
 from config.api.views import api_not_found
 from config.api.wagtail import api_router
 from config.health import HealthzView
+from shop.oscar_urls import dashboard_urls, storefront_stubs
 from shop.webhooks import stripe_webhook
 
 urlpatterns = [
@@ -26,9 +27,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("config.api.urls")),
     path("api/v2/", api_router.urls),
-    # Our answers to a few of oscar-api's basket endpoints (ownership, voucher refusals) first.
+    # The part of oscar-api the site uses, chosen view by view (never oscarapi.urls as a whole).
     path("api/shop/", include("shop.api.oscarapi_urls")),
-    path("api/shop/", include("oscarapi.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, never a slash redirect or Wagtail's page server.
@@ -47,8 +47,10 @@ urlpatterns = [
     path("shop/local-subscription/", include("shop.subscriptions.local")),
     # Staff sign in once, through Wagtail's login (where two-factor is enforced), for all admins.
     path("dashboard/login/", RedirectView.as_view(pattern_name="wagtailadmin_login", query_string=True)),
-    # Oscar's own pages: the dashboard at /dashboard/ and the pages it links to.
-    path("", include(apps.get_app_config("oscar").urls[0])),
+    # Oscar's dashboard; its storefront's names (which the dashboard links to) only redirect to
+    # the Astro site (shop/oscar_urls.py).
+    path("dashboard/", dashboard_urls()),
+    path("storefront/", include(storefront_stubs())),
 ]
 
 if settings.DEBUG:

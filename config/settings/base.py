@@ -175,11 +175,9 @@ TEMPLATES = [
     },
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "oscar.apps.customer.auth_backends.EmailBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# One backend: allauth's (e-mail and password, which allauth's code and social logins also sign in
+# through), refusing every password but those of people who may reach an admin.
+AUTHENTICATION_BACKENDS = ["accounts.backends.PasswordForStaffOnlyBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -334,6 +332,13 @@ OSCAR_OFFER_ROUNDING_FUNCTION = "shop.offers.discount_round"
 OSCAR_HOMEPAGE = "/admin/"
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
+# Oscar's storefront is not mounted (shop/oscar_urls.py); should its reviews ever be, no anonymous
+# ones and none published unread.
+OSCAR_ALLOW_ANON_REVIEWS = False
+OSCAR_MODERATE_REVIEWS = True
+OSCAR_SEND_REGISTRATION_EMAIL = False
+# No stock-alert mail on every stock record save: alerts could be left by anyone, for any address.
+OSCAR_EAGER_ALERTS = False
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 # Without this the simple engine warns on every product save.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"

@@ -9,6 +9,7 @@ from django.urls import path
 from oscarapi.views.basket import BasketLineDetail
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.urlpatterns import format_suffix_patterns
 
 from config.errors import ApiError
 
@@ -23,6 +24,8 @@ class BasketLineApi(BasketLineDetail):
         return super().update(request, *args, **kwargs)
 
 
-urlpatterns = [
-    path("baskets/<int:basket_pk>/lines/<int:pk>/", BasketLineApi.as_view(), name="shop-basket-line-detail"),
-]
+# oscar-api's name, which its serializers reverse for each line's ``url``; with and without a
+# format suffix, so that no spelling of the path reaches a view without this rule.
+urlpatterns = format_suffix_patterns(
+    [path("baskets/<int:basket_pk>/lines/<int:pk>/", BasketLineApi.as_view(), name="basket-line-detail")]
+)

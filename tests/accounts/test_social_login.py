@@ -408,6 +408,22 @@ def test_verified_address_connects_to_the_existing_account(
     assert SocialAccount.objects.get(provider=provider).user_id == shopper.pk
 
 
+@pytest.mark.parametrize("provider", ["google", "apple", "github"])
+def test_a_social_login_retires_a_password_the_account_was_given_elsewhere(
+    provider, provider_http, google_key, apple_key, provider_callbacks_routed
+):
+    # A password set outside the code flow (the admin, once Oscar's storefront), maybe not hers.
+    pre_account = existing_shopper("mia@example.de")
+    pre_account.set_password("Angreifer-2026")
+    pre_account.save()
+
+    assert login_as(provider, provider_http, google_key, apple_key, email="mia@example.de", verified=True)
+
+    pre_account.refresh_from_db()
+    assert not pre_account.has_usable_password()
+    assert not Client().login(email="mia@example.de", password="Angreifer-2026")
+
+
 @requires_locale
 def test_connecting_a_provider_keeps_the_accounts_language(google_key):
     shopper = existing_shopper("mia@example.de")
