@@ -44,8 +44,8 @@ def test_a_processed_videos_source_is_not_at_its_public_url_but_its_poster_is(sh
 
     assert asset.status == VideoAsset.Status.READY, asset.failure_reason
     assert asset.source.name.startswith(f"video-sources/{asset.uuid}/")
-    assert_private(asset.source)
     assert anonymous_get(asset.source.name).status_code == 404
+    assert_private(asset.source)
     assert not default_storage.exists(asset.source.name)
     # The outputs the player needs are public (the segments are encrypted, the key is not there).
     assert str(asset.uuid) in default_storage.url(asset.hls_prefix + asset.poster)
@@ -70,9 +70,9 @@ def test_an_upload_chunk_is_not_at_its_public_url(staff_client, django_user_mode
     chunk = upload.chunk_name(0)
 
     assert chunk.startswith(f"video-uploads/{upload.id}/")
-    assert storages["private"].exists(chunk)
-    assert not default_storage.exists(chunk)
     assert anonymous_get(chunk).status_code == 404
+    assert not default_storage.exists(chunk)
+    assert storages["private"].exists(chunk)
 
 
 def test_sources_are_deleted_after_a_successful_run_when_configured(settings, short_clip):
