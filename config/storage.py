@@ -17,7 +17,12 @@ staff's views), which read them with ``open()``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage, InMemoryStorage, Storage, storages
+from django.db.models import FileField
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 
@@ -58,3 +63,44 @@ def private_file_response(file: FieldFile, *, filename: str) -> HttpResponse:
         response = FileResponse(file.open("rb"), as_attachment=True, filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def private_files_move(*, directories: Iterable[str] = ()) -> list[str]:
+    """Move into the private storage what an older version left in the default (public) one:
+    the file of every ``FileField`` that now uses the private storage, and everything under
+    ``directories`` (names in the default storage, e.g. ``video-uploads``). Safe to run again:
+    a file already in the private storage is only deleted from the public one. Returns the names
+    moved, each removed from the public storage only once its copy is written."""
+    public, private = storages["default"], private_storage()
+    names: list[str] = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, FileField) and field.storage is private:
+                rows = model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True)
+                names += [name for name in rows.iterator() if name]
+    for directory in directories:
+        names += _files_under(public, directory.strip("/") + "/")
+    moved = []
+    for name in dict.fromkeys(names):
+        if not public.exists(name):
+            continue
+        if not private.exists(name):
+            with public.open(name, "rb") as handle:
+                saved = private.save(name, File(handle, name=name))
+            if saved != name:  # the private storage renamed it: leave both for a person to look at
+                private.delete(saved)
+                raise FileExistsError(f"{name} could not be written under its own name")
+        public.delete(name)
+        moved.append(name)
+    return moved
+
+
+def _files_under(storage: Storage, prefix: str) -> list[str]:
+    try:
+        directories, files = storage.listdir(prefix.rstrip("/"))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    names = [prefix + name for name in files]
+    for directory in directories:
+        names += _files_under(storage, f"{prefix}{directory}/")
+    return names
