@@ -22,17 +22,39 @@ from collections.abc import Iterable
 from django.apps import apps
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, InMemoryStorage, Storage, storages
+from django.core.signals import setting_changed
 from django.db.models import FileField
 from django.db.models.fields.files import FieldFile
+from django.dispatch import receiver
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.utils.functional import LazyObject, empty
+from django.utils.http import content_disposition_header
 
 PRIVATE = "private"
 
 
+class _PrivateStorage(LazyObject):
+    """``STORAGES["private"]``, looked up when first used (as ``default_storage`` is), so that a
+    field holding it follows a change of ``STORAGES`` (tests) instead of keeping the storage
+    that was configured when the models were loaded."""
+
+    def _setup(self):
+        self._wrapped = storages[PRIVATE]
+
+
+_private = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _private_storage_reset(*, setting: str, **kwargs) -> None:
+    if setting == "STORAGES":
+        _private._wrapped = empty
+
+
 def private_storage() -> Storage:
-    """The private storage, for ``FileField(storage=private_storage)``: a callable, so the field
-    follows ``STORAGES`` (tests swap it) and migrations name the function, not a path on disk."""
-    return storages[PRIVATE]
+    """The private storage, for ``FileField(storage=private_storage)``: a callable, so that
+    migrations name this function, not the storage class and a path on this disk."""
+    return _private
 
 
 class NoPublicUrl:
@@ -54,12 +76,14 @@ class PrivateInMemoryStorage(NoPublicUrl, InMemoryStorage):
 
 
 def private_file_response(file: FieldFile, *, filename: str) -> HttpResponse:
-    """Hand a private file to someone a view has already checked: a redirect to a signed URL
-    that lapses in minutes where the storage signs them (a private bucket: the bytes do not pass
-    through a web process), else the file streamed from here. Never cached."""
-    try:
-        response = HttpResponseRedirect(file.storage.url(file.name))
-    except NotImplementedError:
+    """Hand a private file to someone a view has already checked: from a private bucket, a
+    redirect to a presigned URL that lapses in minutes (the bytes do not pass through a web
+    process); else the file streamed from here. A download named ``filename``, never cached."""
+    if getattr(file.storage, "querystring_auth", False):
+        disposition = content_disposition_header(as_attachment=True, filename=filename)
+        url = file.storage.url(file.name, parameters={"ResponseContentDisposition": disposition})
+        response = HttpResponseRedirect(url)
+    else:
         response = FileResponse(file.open("rb"), as_attachment=True, filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response

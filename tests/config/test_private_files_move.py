@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 
+from config.storage import private_storage
 from media_pipeline.models import VideoAsset
 from shop.models import Invoice
 
@@ -37,6 +38,5 @@ def test_sources_and_chunks_left_in_public_storage_move_to_the_private_one(capsy
 
 
 def test_every_file_field_of_private_files_uses_the_private_storage():
-    private = storages["private"]
-    assert VideoAsset._meta.get_field("source").storage is private
-    assert Invoice._meta.get_field("pdf").storage is private
+    assert VideoAsset._meta.get_field("source").storage is private_storage()
+    assert Invoice._meta.get_field("pdf").storage is private_storage()

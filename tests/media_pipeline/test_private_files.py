@@ -33,7 +33,8 @@ def anonymous_get(name: str):
 
 
 def assert_private(field_file) -> None:
-    assert field_file.storage is storages["private"]
+    assert storages["private"].exists(field_file.name)
+    assert not default_storage.exists(field_file.name)
     with pytest.raises(NotImplementedError):
         field_file.url  # noqa: B018 - the property raises: a private file has no URL
 

@@ -414,7 +414,7 @@ def test_the_invoice_pdf_is_not_at_a_public_url(shop_catalog, customer, paid_ord
 
     assert invoice.pdf.name.startswith("invoices/2026/")
     assert response.status_code == 404
-    assert invoice.pdf.storage is storages["private"]
+    assert storages["private"].exists(invoice.pdf.name)
     assert not default_storage.exists(invoice.pdf.name)
     with pytest.raises(NotImplementedError):
         invoice.pdf.url  # noqa: B018 - the property raises: a private file has no URL
