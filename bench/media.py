@@ -118,7 +118,8 @@ def _cleanup(asset) -> None:
     from media_pipeline.storage import asset_directory, directory_delete
 
     directory_delete(asset_directory(asset.uuid))
-    directory_delete(f"{Path(asset.source.name).parent.as_posix()}/")  # video-sources/<uuid>/
+    # video-sources/<uuid>/, in the private storage
+    directory_delete(f"{Path(asset.source.name).parent.as_posix()}/", storage=asset.source.storage)
     asset.delete()
 
 

@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 
 from config.settings.local import *  # noqa: F403
-from config.settings.local import LOGGING, REST_FRAMEWORK, database_config, env
+from config.settings.local import LOGGING, REST_FRAMEWORK, STORAGES, database_config, env
 
 BENCH_SQLITE_PATH = Path(__file__).resolve().parent / ".bench.sqlite3"
 
@@ -20,6 +20,10 @@ ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": database_config(env("BENCH_DATABASE_URL", default=f"sqlite:///{BENCH_SQLITE_PATH}"))}
 # Seeding writes thumbnails and their renditions; they belong to the benchmark, not the demo.
 MEDIA_ROOT = Path(__file__).resolve().parent / ".media"
+# The sources the media benchmark uploads, likewise (the private storage, outside MEDIA_ROOT).
+PRIVATE_MEDIA_ROOT = Path(__file__).resolve().parent / ".private-media"
+if STORAGES["private"]["BACKEND"] == "config.storage.PrivateFileSystemStorage":
+    STORAGES = {**STORAGES, "private": {**STORAGES["private"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
 
 # The throttles still run (their cache round trip is part of the cost), but a long run from one
 # address must not be answered 429.

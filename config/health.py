@@ -1,4 +1,4 @@
-"""``/healthz``: database, cache, broker (when configured) and storage.
+"""``/healthz``: database, cache, broker (when configured), the public and the private storage.
 
 django-health-check runs the probes (concurrently, each with a time limit); this module only
 chooses them and answers in one JSON shape a load balancer and a person can both read:
@@ -17,6 +17,8 @@ from health_check import checks
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
+
+from config.storage import PRIVATE
 
 
 @dataclasses.dataclass
@@ -42,6 +44,13 @@ PARTS = {
 }
 
 
+def _part(check: HealthCheck) -> str:
+    # Two storage checks: the default (public media) and the private one (sources, invoices).
+    if isinstance(check, checks.Storage) and check.alias != "default":
+        return f"{check.alias}_storage"
+    return PARTS[type(check)]
+
+
 class HealthzView(HealthCheckView):
     @property
     def checks(self):
@@ -50,6 +59,7 @@ class HealthzView(HealthCheckView):
             (checks.Database, {}),
             (checks.Cache, {"timeout": timeout}),
             (checks.Storage, {}),
+            (checks.Storage, {"alias": PRIVATE}),
         ]
         if settings.CELERY_BROKER_URL:
             chosen.append((Broker, {"url": settings.CELERY_BROKER_URL, "timeout": timeout}))
@@ -57,7 +67,7 @@ class HealthzView(HealthCheckView):
 
     async def get(self, request, *args, **kwargs):
         await super().get(request, *args, **kwargs)
-        results = {PARTS[type(result.check)]: result for result in self.results}
+        results = {_part(result.check): result for result in self.results}
         failed = sorted(part for part, result in results.items() if result.error)
         body = {
             "status": "unavailable" if failed else "ok",

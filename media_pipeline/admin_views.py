@@ -10,12 +10,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -31,6 +32,7 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from config.storage import private_file_response
 from media_pipeline import uploads
 from media_pipeline.captions import caption_delete, caption_set
 from media_pipeline.forms import CaptionForm, VideoUploadForm
@@ -104,6 +106,7 @@ def asset_panels_context(request, asset: VideoAsset, caption_form: CaptionForm |
         "pages": pages,
         "status_url": reverse("videos:status", args=[asset.pk]),
         "reprocess_url": reverse("videos:reprocess", args=[asset.pk]),
+        "source_url": reverse("videos:source", args=[asset.pk]),
         "captions_url": reverse("videos:captions", args=[asset.pk]),
         "can_change": permission_policy.user_has_permission(request.user, "change"),
         "is_active": asset.status in ACTIVE,
@@ -184,6 +187,7 @@ class VideoAssetViewSet(ModelViewSet):
         return super().get_urlpatterns() + [
             path("status/<int:pk>/", status_view, name="status"),
             path("reprocess/<int:pk>/", reprocess_view, name="reprocess"),
+            path("source/<int:pk>/", source_download_view, name="source"),
             path("captions/<int:pk>/", caption_add_view, name="captions"),
             path("captions/<int:pk>/<str:language>/delete/", caption_delete_view, name="caption_delete"),
             path("uploads/", upload_start_view, name="upload_start"),
@@ -232,6 +236,16 @@ def reprocess_view(request, pk: int):
         "Viewers keep the current version until the new one is ready.",
     )
     return redirect("videos:edit", asset.pk)
+
+
+def source_download_view(request, pk: int):
+    """The unencrypted source, for staff who may change videos: it has no public URL (private
+    storage), so this view is the only way to it."""
+    _require(request, "change")
+    asset = get_object_or_404(VideoAsset, pk=pk)
+    if not asset.source:
+        raise Http404("This video has no source file.")
+    return private_file_response(asset.source, filename=Path(asset.source.name).name)
 
 
 # -- Captions ----------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -124,6 +123,8 @@ def asset_process(*, asset_id: int, take_over: bool = False) -> VideoAsset:
         raise
     else:
         _old_generations_delete(asset_id=asset_id, below=run.attempts)
+        if settings.MEDIA_DELETE_SOURCES_AFTER_PROCESSING:
+            _source_delete(asset_id=asset_id, run=run.attempts)
     return VideoAsset.objects.get(pk=asset_id)
 
 
@@ -185,7 +186,7 @@ def _run(*, asset: VideoAsset, prefix: str) -> None:
     if not asset.source:
         raise MediaInputError("The asset has no source file.")
     key, iv = keys.key_generate(), keys.key_generate()
-    if not default_storage.exists(asset.source.name):
+    if not asset.source.storage.exists(asset.source.name):
         raise MediaInputError("The source file is missing from storage.")
     with storage.work_directory() as work:
         output, private = Path(work) / "out", Path(work) / "private"
@@ -193,7 +194,10 @@ def _run(*, asset: VideoAsset, prefix: str) -> None:
         private.mkdir()
         size = max(asset.source_size, 1)
         copying = storage.local_copy(
-            asset.source.name, directory=private, on_chunk=lambda copied: progress("fetching", copied / size)
+            asset.source.name,
+            directory=private,
+            storage=asset.source.storage,
+            on_chunk=lambda copied: progress("fetching", copied / size),
         )
         with copying as source:
             progress("probing")
@@ -244,6 +248,21 @@ def _publish(
         asset.width, asset.height = probe["width"], probe["height"]
         asset.probe = probe
         asset.save()
+
+
+def _source_delete(*, asset_id: int, run: int) -> None:
+    """Delete the source of a published run (``MEDIA_DELETE_SOURCES_AFTER_PROCESSING``), unless
+    staff queued another run from it meanwhile. The field is emptied first: a file left behind by a
+    failed delete is only an orphan in the private storage, never a source pointing at nothing."""
+    asset = VideoAsset.objects.filter(pk=asset_id, attempts=run, stage=STAGE_DONE).only("source").first()
+    if asset is None or not asset.source:
+        return
+    name, source_storage = asset.source.name, asset.source.storage
+    emptied = VideoAsset.objects.filter(pk=asset_id, attempts=run, stage=STAGE_DONE, source=name).update(
+        source="", updated_at=timezone.now()
+    )
+    if emptied:
+        source_storage.delete(name)
 
 
 def _fail(*, asset_id: int, run: int, reason: str) -> None:

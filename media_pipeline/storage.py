@@ -1,4 +1,8 @@
-"""Getting files in and out of the default storage (local media, or S3/R2 through django-storages).
+"""Getting files in and out of storage (local media, or S3/R2 through django-storages).
+
+The outputs (``hls/``) go to the default storage, which is public: segments are encrypted, the
+key never stored there. Sources and upload chunks are read from, and deleted in, the private
+storage (``config.storage``): functions taking a ``storage`` are told which one.
 
 ffmpeg only works on local files, and no storage is assumed to have a local path: the source is
 copied into a temporary directory unless the storage already keeps it on this disk, and a run's
@@ -17,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 
 from .errors import MediaTransientError
 
@@ -43,13 +47,17 @@ def generation_prefix(asset_uuid, generation: int) -> str:
 
 @contextlib.contextmanager
 def local_copy(
-    name: str, *, directory: Path, on_chunk: Callable[[int], None] | None = None
+    name: str,
+    *,
+    directory: Path,
+    storage: Storage = default_storage,
+    on_chunk: Callable[[int], None] | None = None,
 ) -> Iterator[Path]:
     """A local path holding the stored file ``name``: the file itself when the storage keeps
     it on this disk, else a copy in ``directory`` (streamed, never read into memory whole;
     ``on_chunk(bytes_so_far)`` after each MiB, so a long download still shows signs of life)."""
     try:
-        path = Path(default_storage.path(name))
+        path = Path(storage.path(name))
     except NotImplementedError:
         path = None
     if path is not None and path.is_file():
@@ -57,7 +65,7 @@ def local_copy(
         return
     target = directory / ("source" + Path(name).suffix.lower())
     try:
-        with default_storage.open(name, "rb") as stored, target.open("wb") as local:
+        with storage.open(name, "rb") as stored, target.open("wb") as local:
             copied = 0
             while chunk := stored.read(1024 * 1024):
                 local.write(chunk)
@@ -96,20 +104,20 @@ def directory_upload(
     return names
 
 
-def directory_delete(prefix: str) -> int:
+def directory_delete(prefix: str, *, storage: Storage = default_storage) -> int:
     """Delete everything under ``prefix`` (ending in "/"); returns how many files went."""
     try:
-        directories, files = default_storage.listdir(prefix.rstrip("/"))
+        directories, files = storage.listdir(prefix.rstrip("/"))
     except (FileNotFoundError, NotADirectoryError):
         return 0
     for name in files:
-        default_storage.delete(prefix + name)
+        storage.delete(prefix + name)
     deleted = len(files)
     for directory in directories:
-        deleted += directory_delete(f"{prefix}{directory}/")
+        deleted += directory_delete(f"{prefix}{directory}/", storage=storage)
     with contextlib.suppress(NotImplementedError, OSError):
         # Local storage leaves the emptied directory behind; object storage has none.
-        path = Path(default_storage.path(prefix))
+        path = Path(storage.path(prefix))
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
     return deleted

@@ -1,13 +1,14 @@
 """Large video uploads from the Wagtail admin: in pieces, in order, resumable.
 
-Two ways, chosen by the default storage:
+Two ways, chosen by the private storage (``config.storage``: chunks and sources are pieces of
+the unencrypted video, never in the public default storage):
 
 - **Local storage** (the default): the browser PUTs chunks of ``CHUNK_BYTES`` to the admin, in
-  order. Each chunk is kept as its own object under ``video-uploads/<id>/`` in the default
+  order. Each chunk is kept as its own object under ``video-uploads/<id>/`` in the private
   storage, so whichever web process answers the next request can take it (nothing is left on
   one host's disk), and finishing streams the chunks into ``asset_create``.
-- **Object storage** (``AWS_STORAGE_BUCKET_NAME``): the browser sends the parts straight to
-  the bucket with presigned S3 multipart-upload URLs (S3 and R2 take up to 10,000 parts, so
+- **Object storage** (``AWS_PRIVATE_STORAGE_BUCKET_NAME``): the browser sends the parts straight
+  to the private bucket with presigned S3 multipart-upload URLs (S3 and R2 take up to 10,000 parts, so
   files far beyond the 5 GB of a single PUT). The server only starts and completes the upload
   and then creates the asset from the object's key: gigabytes never pass through a web process.
 
@@ -33,11 +34,11 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from config.storage import private_storage
 from media_pipeline.models import VideoAsset
 from media_pipeline.services import STAGE_QUEUED, asset_create, asset_process_enqueue
 from media_pipeline.storage import directory_delete
@@ -96,8 +97,8 @@ def max_upload_bytes() -> int:
 
 
 def direct_to_bucket() -> bool:
-    """Uploads go straight to the bucket when media live on S3-compatible storage."""
-    return bool(getattr(settings, "AWS_STORAGE_BUCKET_NAME", "")) and hasattr(default_storage, "bucket_name")
+    """Uploads go straight to the bucket when private files live on S3-compatible storage."""
+    return hasattr(private_storage(), "bucket_name")
 
 
 def upload_start(*, user, filename: str, size: int) -> Upload:
@@ -121,7 +122,7 @@ def upload_start(*, user, filename: str, size: int) -> Upload:
     # Where asset_create would put it: video-sources/<the asset's uuid>/<name>.
     name_in_storage = f"{VideoAsset.source.field.upload_to}{uuid.uuid4()}/{name}"
     answer = _s3_client().create_multipart_upload(
-        Bucket=default_storage.bucket_name, Key=_s3_key(name_in_storage), ContentType=_content_type(name)
+        Bucket=private_storage().bucket_name, Key=_s3_key(name_in_storage), ContentType=_content_type(name)
     )
     return Upload(
         id=upload_id,
@@ -192,7 +193,7 @@ def upload_chunk_store(*, upload: Upload, index: int, stream, length: int | None
             status=413,
             expected_bytes=expected,
         )
-    if index > 0 and not default_storage.exists(upload.chunk_name(index - 1)):
+    if index > 0 and not private_storage().exists(upload.chunk_name(index - 1)):
         raise UploadError(
             "chunk_out_of_order",
             f"Chunk {index} came before chunk {index - 1}.",
@@ -201,9 +202,9 @@ def upload_chunk_store(*, upload: Upload, index: int, stream, length: int | None
         )
     name = upload.chunk_name(index)
     body = _read_exactly(stream, expected, index)
-    if default_storage.exists(name):
+    if private_storage().exists(name):
         return
-    default_storage.save(name, File(body, name=name))
+    private_storage().save(name, File(body, name=name))
 
 
 def upload_part_urls(*, upload: Upload, part_numbers: list[int]) -> dict[str, str]:
@@ -219,7 +220,7 @@ def upload_part_urls(*, upload: Upload, part_numbers: list[int]) -> dict[str, st
         str(number): client.generate_presigned_url(
             "upload_part",
             Params={
-                "Bucket": default_storage.bucket_name,
+                "Bucket": private_storage().bucket_name,
                 "Key": _s3_key(upload.key),
                 "UploadId": upload.s3_upload_id,
                 "PartNumber": number,
@@ -250,7 +251,7 @@ def upload_complete(*, upload: Upload, parts: list[dict] | None = None) -> None:
         )
     try:
         _s3_client().complete_multipart_upload(
-            Bucket=default_storage.bucket_name,
+            Bucket=private_storage().bucket_name,
             Key=_s3_key(upload.key),
             UploadId=upload.s3_upload_id,
             MultipartUpload={"Parts": cleaned},
@@ -279,7 +280,7 @@ def upload_finish(*, upload: Upload, title: str) -> VideoAsset:
     if existing:
         return existing
     try:
-        size = _s3_client().head_object(Bucket=default_storage.bucket_name, Key=_s3_key(upload.key))[
+        size = _s3_client().head_object(Bucket=private_storage().bucket_name, Key=_s3_key(upload.key))[
             "ContentLength"
         ]
     except ClientError as error:
@@ -305,27 +306,27 @@ def upload_discard(*, upload: Upload) -> None:
     if upload.direct:
         with contextlib.suppress(ClientError):  # completed or aborted already
             _s3_client().abort_multipart_upload(
-                Bucket=default_storage.bucket_name, Key=_s3_key(upload.key), UploadId=upload.s3_upload_id
+                Bucket=private_storage().bucket_name, Key=_s3_key(upload.key), UploadId=upload.s3_upload_id
             )
         return
-    directory_delete(f"{CHUNKS_DIR}/{upload.id}/")
+    directory_delete(f"{CHUNKS_DIR}/{upload.id}/", storage=private_storage())
 
 
 def uploads_abandoned_delete(*, older_than_seconds: int = TOKEN_MAX_AGE) -> int:
     """Delete the chunks of local uploads nobody finished or cancelled, once their token has
     lapsed (called when an upload starts, so no schedule is needed). Returns how many went."""
     try:
-        directories, _files = default_storage.listdir(CHUNKS_DIR)
+        directories, _files = private_storage().listdir(CHUNKS_DIR)
     except (FileNotFoundError, NotADirectoryError):
         return 0
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     deleted = 0
     for directory in directories:
         prefix = f"{CHUNKS_DIR}/{directory}/"
-        _dirs, names = default_storage.listdir(prefix.rstrip("/"))
-        times = [default_storage.get_modified_time(prefix + name) for name in names]
+        _dirs, names = private_storage().listdir(prefix.rstrip("/"))
+        times = [private_storage().get_modified_time(prefix + name) for name in names]
         if not times or max(times) < cutoff:
-            directory_delete(prefix)
+            directory_delete(prefix, storage=private_storage())
             deleted += 1
     return deleted
 
@@ -344,7 +345,7 @@ def _local_require_all(upload: Upload) -> None:
 def _local_chunks_received(upload: Upload) -> int:
     """How many chunks from the first on are stored (the next one expected)."""
     try:
-        _dirs, files = default_storage.listdir(f"{CHUNKS_DIR}/{upload.id}")
+        _dirs, files = private_storage().listdir(f"{CHUNKS_DIR}/{upload.id}")
     except (FileNotFoundError, NotADirectoryError):
         return 0
     present = set(files)
@@ -411,7 +412,7 @@ class _ChunksReader(io.RawIOBase):
     def readinto(self, buffer) -> int:
         while self._index < self.upload.chunk_count:
             if self._current is None:
-                self._current = default_storage.open(self.upload.chunk_name(self._index), "rb")
+                self._current = private_storage().open(self.upload.chunk_name(self._index), "rb")
             data = self._current.read(len(buffer))
             count = len(data)
             buffer[:count] = data
@@ -463,12 +464,12 @@ def _human(size: float) -> str:
 
 def _s3_client():
     """The boto3 client django-storages built from the AWS_* settings (endpoint, region, keys)."""
-    return default_storage.connection.meta.client
+    return private_storage().connection.meta.client
 
 
 def _s3_key(name: str) -> str:
     """The object key of a storage name (django-storages prefixes AWS_LOCATION)."""
-    normalize = getattr(default_storage, "_normalize_name", None)
+    normalize = getattr(private_storage(), "_normalize_name", None)
     return normalize(name) if normalize else name
 
 
@@ -478,7 +479,7 @@ def _s3_parts(upload: Upload) -> list[dict]:
     client = _s3_client()
     while True:
         answer = client.list_parts(
-            Bucket=default_storage.bucket_name,
+            Bucket=private_storage().bucket_name,
             Key=_s3_key(upload.key),
             UploadId=upload.s3_upload_id,
             PartNumberMarker=marker,

@@ -9,7 +9,15 @@ same processing the webhook queues.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
+from config.storage import private_file_response
+from shop.invoices import invoice_filename
 from shop.models import Checkout, Grant, Invoice, StripeEvent
 from shop.tasks import stripe_event_process
 
@@ -70,7 +78,32 @@ class GrantAdmin(ReadOnlyAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
+    """The PDF sits in the private storage and has no URL of its own: staff who may view
+    invoices download it through :meth:`pdf_view`, which the admin's login and this permission
+    guard."""
+
     list_display = ("number", "kind", "order", "issued_at", "net", "vat", "gross", "emailed_at")
     list_filter = ("kind", "year")
     search_fields = ("number", "order__number")
     list_select_related = ("order",)
+    exclude = ("pdf",)
+    readonly_fields = ("pdf_link",)
+
+    def get_urls(self):
+        download = self.admin_site.admin_view(self.pdf_view)
+        return [path("<int:pk>/pdf/", download, name="shop_invoice_pdf"), *super().get_urls()]
+
+    def pdf_view(self, request, pk: int):
+        invoice = get_object_or_404(Invoice, pk=pk)
+        if not self.has_view_permission(request, invoice):
+            raise PermissionDenied
+        if not invoice.pdf:
+            raise Http404(_("This invoice has no PDF yet."))
+        return private_file_response(invoice.pdf, filename=invoice_filename(invoice))
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, invoice: Invoice) -> str:
+        if not invoice.pdf:
+            return "-"
+        url = reverse("admin:shop_invoice_pdf", args=[invoice.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))

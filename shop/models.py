@@ -27,6 +27,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import TranslatableMixin
 from wagtail_localize.fields import SynchronizedField
 
+from config.storage import private_storage
+
 
 class Checkout(models.Model):
     class Provider(models.TextChoices):
@@ -171,7 +173,8 @@ class Invoice(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     # Seller, buyer and lines as printed, so the document can be made again identically.
     content = models.JSONField(default=dict)
-    pdf = models.FileField(upload_to="invoices/%Y/", blank=True)
+    # Private storage: an invoice names its buyer; only they (the order API) and staff read it.
+    pdf = models.FileField(upload_to="invoices/%Y/", storage=private_storage, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from oscar.defaults import *  # noqa: F403  (Oscar's settings, overridden below where needed)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -207,9 +208,18 @@ MEDIA_URL = env("DJANGO_MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 # The largest video source the admin accepts (media_pipeline.uploads); 20 GiB by default.
 MEDIA_UPLOAD_MAX_BYTES = env.int("MEDIA_UPLOAD_MAX_BYTES", default=20 * 1024**3)
+# What must never have a public URL (video sources, upload chunks, invoices: config.storage)
+# lives here, outside MEDIA_ROOT, served by no URL; with a bucket, in AWS_PRIVATE_STORAGE_BUCKET_NAME.
+PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+if Path(PRIVATE_MEDIA_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()):
+    raise ImproperlyConfigured("DJANGO_PRIVATE_MEDIA_ROOT must not be inside DJANGO_MEDIA_ROOT (public).")
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "config.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if AWS_STORAGE_BUCKET_NAME:
@@ -224,6 +234,19 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_FILE_OVERWRITE = False
     # django-storages' S3 storage; HLS outputs get immutable cache headers (media_pipeline.s3).
     STORAGES["default"] = {"BACKEND": "media_pipeline.s3.MediaS3Storage"}
+    # A bucket of its own, never public: the public bucket's policy or CDN would serve any prefix
+    # of it. Unset, the private files stay on this disk (production refuses that with a bucket).
+    AWS_PRIVATE_STORAGE_BUCKET_NAME = env("AWS_PRIVATE_STORAGE_BUCKET_NAME", default="")
+    # How long a signed URL to a private object (staff's download) lives, in seconds.
+    AWS_PRIVATE_QUERYSTRING_EXPIRE = env.int("AWS_PRIVATE_QUERYSTRING_EXPIRE", default=300)
+    if AWS_PRIVATE_STORAGE_BUCKET_NAME:
+        STORAGES["private"] = {
+            "BACKEND": "config.s3.PrivateS3Storage",
+            "OPTIONS": {
+                "bucket_name": AWS_PRIVATE_STORAGE_BUCKET_NAME,
+                "querystring_expire": AWS_PRIVATE_QUERYSTRING_EXPIRE,
+            },
+        }
 
 # ------------------------------------------------------------------------------
 # Media pipeline (media_pipeline/): uploads become an encrypted HLS ladder
@@ -240,6 +263,9 @@ MEDIA_START_SEGMENT_MAX_BYTES = env.int("MEDIA_START_SEGMENT_MAX_BYTES", default
 # A run that reported no progress for this long is taken to be dead (its worker crashed), and
 # beat queues it again, as it does assets that were uploaded or queued that long ago.
 MEDIA_PROCESSING_STALLED_AFTER_SECONDS = env.int("MEDIA_PROCESSING_STALLED_AFTER_SECONDS", default=10 * 60)
+# Delete a video's source (private storage) once a run has published its HLS output. Off: staff
+# can run the pipeline again from the source (a new ladder, a fixed bug); on: less to keep safe.
+MEDIA_DELETE_SOURCES_AFTER_PROCESSING = env.bool("MEDIA_DELETE_SOURCES_AFTER_PROCESSING", default=False)
 # Seals content keys in the database (media_pipeline.keys); unset, SECRET_KEY. Set it on its own
 # in production: changing it (or SECRET_KEY while unset) makes every video unplayable until the
 # old value is listed in MEDIA_KEY_SECRET_FALLBACKS.

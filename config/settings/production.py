@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, SECRET_KEY, env
+from .base import AWS_STORAGE_BUCKET_NAME, DATABASES, SECRET_KEY, env
 
 DEBUG = False
 
@@ -36,6 +36,19 @@ _require(
     env("CACHE_URL", default=""),
     why="rate limits and caches shared between processes",
 )
+
+if AWS_STORAGE_BUCKET_NAME:
+    # Sources, upload chunks and invoices must not sit in the public bucket, nor on one web host's
+    # disk that the workers do not see.
+    _require(
+        "AWS_PRIVATE_STORAGE_BUCKET_NAME",
+        AWS_PRIVATE_STORAGE_BUCKET_NAME,
+        why="video sources and invoices need a private bucket beside the public media bucket",
+    )
+    if AWS_PRIVATE_STORAGE_BUCKET_NAME == AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured(
+            "AWS_PRIVATE_STORAGE_BUCKET_NAME must name another bucket than AWS_STORAGE_BUCKET_NAME (public)."
+        )
 
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -11,7 +11,8 @@ def test_healthz_is_200_when_every_part_answers(api_client, settings):
     body = response.json()
     assert body["status"] == "ok"
     assert body["failed"] == []
-    expected = {"database", "cache", "storage"} | ({"broker"} if settings.CELERY_BROKER_URL else set())
+    expected = {"database", "cache", "storage", "private_storage"}
+    expected |= {"broker"} if settings.CELERY_BROKER_URL else set()
     assert set(body["checks"]) == expected
     assert response["Cache-Control"].startswith("max-age=0")
 

@@ -27,7 +27,14 @@ PRODUCTION_ENV = {
     "STRIPE_WEBHOOK_SECRET": "whsec_" + "b" * 32,
     "DJANGO_ALLOWED_HOSTS": "api.phialo.example",
 }
-CONFIG_VARIABLES = {*PRODUCTION_ENV, "DJANGO_DEBUG"}
+CONFIG_VARIABLES = {
+    *PRODUCTION_ENV,
+    "DJANGO_DEBUG",
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_PRIVATE_STORAGE_BUCKET_NAME",
+    "DJANGO_MEDIA_ROOT",
+    "DJANGO_PRIVATE_MEDIA_ROOT",
+}
 
 
 def run_manage(settings_module: str, *args: str, env: dict[str, str] | None = None):
@@ -77,3 +84,21 @@ def test_production_with_secrets_passes_the_deployment_checks_without_a_warning(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_media_in_a_bucket_without_a_separate_private_bucket():
+    bucket = {**PRODUCTION_ENV, "AWS_STORAGE_BUCKET_NAME": "phialo-media"}
+    private = "AWS_PRIVATE_STORAGE_BUCKET_NAME"
+    without = run_manage("config.settings.production", "check", env=bucket)
+    same = run_manage("config.settings.production", "check", env={**bucket, private: "phialo-media"})
+    separate = run_manage("config.settings.production", "check", env={**bucket, private: "phialo-private"})
+
+    for refused in (without, same):
+        assert refused.returncode != 0 and "AWS_PRIVATE_STORAGE_BUCKET_NAME" in refused.stderr
+    assert separate.returncode == 0, separate.stderr
+
+
+def test_the_private_media_directory_may_not_be_inside_the_public_one(tmp_path):
+    env = {"DJANGO_MEDIA_ROOT": str(tmp_path), "DJANGO_PRIVATE_MEDIA_ROOT": str(tmp_path / "private")}
+    result = run_manage("config.settings.local", "check", env=env)
+    assert result.returncode != 0 and "DJANGO_PRIVATE_MEDIA_ROOT" in result.stderr

@@ -3,9 +3,10 @@ real pipeline processed.
 
 ``clip_factory(...)`` makes (once per session and shape) a short test-pattern clip with a tone;
 ``sample_clip`` is the 10 s 1280x720 one. ``ready_asset`` is a saved, ``ready`` ``VideoAsset``
-whose files are in the default storage: the pipeline runs once per session (about ten seconds
-on two cores) and each test gets its own copy, with its own uuid and storage directory, removed
-after the test. Its plain content key is ``media_pipeline.keys.key_open(asset.content_key_sealed)``.
+whose outputs are in the default storage and its source in the private one: the pipeline runs
+once per session (about ten seconds on two cores) and each test gets its own copy, with its own
+uuid and storage directory, removed after the test. Its plain content key is
+``media_pipeline.keys.key_open(asset.content_key_sealed)``.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def processed_asset_snapshot(django_db_setup, django_db_blocker, sample_clip) ->
     from django.core.files.storage import default_storage
     from django.db import transaction
 
+    from config.storage import private_storage
     from media_pipeline.models import VideoAsset
     from media_pipeline.services import asset_create, asset_process
 
@@ -107,7 +109,7 @@ def processed_asset_snapshot(django_db_setup, django_db_blocker, sample_clip) ->
         transaction.set_rollback(True)
     for name in snapshot["files"]:
         default_storage.delete(name)
-    default_storage.delete(snapshot["source"][0])
+    private_storage().delete(snapshot["source"][0])
     return snapshot
 
 
@@ -117,6 +119,7 @@ def ready_asset(db, processed_asset_snapshot):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
+    from config.storage import private_storage
     from media_pipeline.models import VideoAsset
 
     snapshot = processed_asset_snapshot
@@ -125,7 +128,7 @@ def ready_asset(db, processed_asset_snapshot):
     fields = dict(snapshot["fields"])
     fields["hls_prefix"] = fields["hls_prefix"].replace(old_prefix, new_prefix)
     source_name, source_bytes = snapshot["source"]
-    fields["source"] = default_storage.save(
+    fields["source"] = private_storage().save(
         source_name.replace(snapshot["uuid"], str(new_uuid)), ContentFile(source_bytes)
     )
     asset = VideoAsset.objects.create(uuid=new_uuid, **fields)
@@ -135,4 +138,4 @@ def ready_asset(db, processed_asset_snapshot):
     yield asset
     for name in written:
         default_storage.delete(name)
-    default_storage.delete(fields["source"])
+    private_storage().delete(fields["source"])

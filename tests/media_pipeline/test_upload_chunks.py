@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.files.storage import default_storage
 
 from accounts.demo import seed_admin
+from config.storage import private_storage
 from media_pipeline import uploads
 from media_pipeline.models import VideoAsset
 
@@ -73,13 +73,13 @@ def test_the_chunks_are_gone_once_the_asset_exists(staff_client, django_capture_
     data = bytes(range(256)) * 1000
     body = send_all(staff_client, data)
     upload = uploads.upload_load(token=body["upload"], user=seed_admin(password="secret-for-tests"))
-    assert default_storage.exists(upload.chunk_name(0))
+    assert private_storage().exists(upload.chunk_name(0))
 
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post("/admin/videos/new/", {"title": "", "upload": body["upload"]})
 
     assert VideoAsset.objects.get().title == "Werkbank Kamera 1"  # from the file's name
-    assert not default_storage.exists(upload.chunk_name(0))
+    assert not private_storage().exists(upload.chunk_name(0))
 
 
 def test_chunks_out_of_order_are_refused_with_where_to_go_on(staff_client):
@@ -229,8 +229,8 @@ def test_chunks_of_uploads_nobody_finished_go_once_their_token_lapsed(staff_clie
     upload = uploads.upload_load(token=body["upload"], user=seed_admin(password="secret-for-tests"))
 
     uploads.uploads_abandoned_delete()
-    assert default_storage.exists(upload.chunk_name(0))  # a week to resume
+    assert private_storage().exists(upload.chunk_name(0))  # a week to resume
     with freeze_time(timezone.now() + timedelta(days=8)):
         start(staff_client, size=100)  # starting an upload sweeps the abandoned ones
 
-    assert not default_storage.exists(upload.chunk_name(0))
+    assert not private_storage().exists(upload.chunk_name(0))

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from botocore.stub import ANY, Stubber
-from django.core.files.storage import default_storage
 
+from config.storage import private_storage
 from media_pipeline.models import VideoAsset
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,9 @@ def bucket(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+        "private": {"BACKEND": "config.s3.PrivateS3Storage", "OPTIONS": {"bucket_name": BUCKET}},
     }
-    client = default_storage.connection.meta.client
+    client = private_storage().connection.meta.client
     with Stubber(client) as stubber:
         yield stubber
         stubber.assert_no_pending_responses()

@@ -8,6 +8,8 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.files.storage import default_storage, storages
 from django.db import connections, transaction
 from django.test import Client
 from freezegun import freeze_time
@@ -397,3 +399,41 @@ def test_only_the_buyer_may_download_and_only_once_issued(
     for response in (not_paid, not_issued):
         assert (response.status_code, response.json()["error"]["code"]) == (404, "invoice_not_ready")
         assert "no-store" in response["Cache-Control"]
+
+
+# Private storage -------------------------------------------------------------------------------
+
+
+@freeze_time("2026-03-14 10:00:00")
+@pytest.mark.urls("tests.public_media_urls")
+def test_the_invoice_pdf_is_not_at_a_public_url(shop_catalog, customer, paid_order):
+    """``tests.public_media_urls`` serves the default storage at MEDIA_URL, as the public bucket does."""
+    invoice = invoice_issue(order=paid_order(customer, shop_catalog.videos[0]))
+
+    response = Client(raise_request_exception=False).get(f"{django_settings.MEDIA_URL}{invoice.pdf.name}")
+
+    assert invoice.pdf.name.startswith("invoices/2026/")
+    assert response.status_code == 404
+    assert storages["private"].exists(invoice.pdf.name)
+    assert not default_storage.exists(invoice.pdf.name)
+    with pytest.raises(NotImplementedError):
+        invoice.pdf.url  # noqa: B018 - the property raises: a private file has no URL
+
+
+@freeze_time("2026-03-14 10:00:00")
+def test_staff_download_an_invoice_pdf_from_the_admin_and_shoppers_cannot(
+    shop_catalog, customer, paid_order, staff_client
+):
+    invoice = invoice_issue(order=paid_order(customer, shop_catalog.videos[0]))
+    url = f"/django-admin/shop/invoice/{invoice.pk}/pdf/"
+
+    page = staff_client.get(f"/django-admin/shop/invoice/{invoice.pk}/change/")
+    response = staff_client.get(url)
+    shopper = logged_in(customer).get(url)
+
+    assert page.status_code == 200
+    assert url in page.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="RE-2026-000001.pdf"'
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert shopper.status_code == 302 and "login" in shopper["Location"]
