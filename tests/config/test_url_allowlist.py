@@ -21,6 +21,7 @@ from django.urls import URLResolver, clear_url_caches
 from rest_framework.permissions import IsAuthenticated
 
 from config.api.views import api_not_found
+from config.errors import allauth_not_found
 from shop.oscar_urls import storefront_redirect
 
 ALLOWLIST = Path(__file__).with_name("url_allowlist.txt")
@@ -86,7 +87,10 @@ def test_staff_routes_sit_behind_the_second_factor(served):
 
 
 def _is_closing(view: Callable) -> bool:
-    return view in (storefront_redirect, api_not_found) or view.__qualname__ == "_closed.<locals>.view"
+    return (
+        view in (storefront_redirect, api_not_found, allauth_not_found)
+        or view.__qualname__ == "_closed.<locals>.view"
+    )
 
 
 def test_closed_routes_run_no_view_but_a_closing_one(served):
