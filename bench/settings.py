@@ -22,7 +22,7 @@ DATABASES = {"default": database_config(env("BENCH_DATABASE_URL", default=f"sqli
 MEDIA_ROOT = Path(__file__).resolve().parent / ".media"
 # The sources the media benchmark uploads, likewise (the private storage, outside MEDIA_ROOT).
 PRIVATE_MEDIA_ROOT = Path(__file__).resolve().parent / ".private-media"
-if STORAGES["private"]["BACKEND"] == "config.storage.PrivateFileSystemStorage":
+if STORAGES["private"]["BACKEND"] == "core.storage.PrivateFileSystemStorage":
     STORAGES = {**STORAGES, "private": {**STORAGES["private"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
 
 # The throttles still run (their cache round trip is part of the cost), but a long run from one

@@ -18,7 +18,7 @@ from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
-from config.storage import PRIVATE
+from core.storage import PRIVATE
 
 
 @dataclasses.dataclass

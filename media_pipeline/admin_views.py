@@ -32,7 +32,7 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from config.storage import private_file_response
+from core.storage import private_file_response
 from media_pipeline import uploads
 from media_pipeline.captions import caption_delete, caption_set
 from media_pipeline.forms import CaptionForm, VideoUploadForm

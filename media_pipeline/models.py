@@ -11,7 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from config.storage import private_storage
+from core.storage import private_storage
 
 
 class VideoAsset(models.Model):
@@ -24,7 +24,7 @@ class VideoAsset(models.Model):
     # Names the asset's directory in storage (``hls/<uuid>/...``): not guessable from the pk.
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=255)
-    # The unencrypted video: private storage only (config.storage), never a public URL. Empty
+    # The unencrypted video: private storage only (core.storage), never a public URL. Empty
     # once processed when MEDIA_DELETE_SOURCES_AFTER_PROCESSING is on.
     source = models.FileField(upload_to="video-sources/", storage=private_storage, blank=True, max_length=500)
     source_size = models.BigIntegerField(default=0, help_text="Bytes of the uploaded source.")

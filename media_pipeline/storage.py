@@ -2,7 +2,7 @@
 
 The outputs (``hls/``) go to the default storage, which is public: segments are encrypted, the
 key never stored there. Sources and upload chunks are read from, and deleted in, the private
-storage (``config.storage``): functions taking a ``storage`` are told which one.
+storage (``core.storage``): functions taking a ``storage`` are told which one.
 
 ffmpeg only works on local files, and no storage is assumed to have a local path: the source is
 copied into a temporary directory unless the storage already keeps it on this disk, and a run's

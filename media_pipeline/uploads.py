@@ -1,6 +1,6 @@
 """Large video uploads from the Wagtail admin: in pieces, in order, resumable.
 
-Two ways, chosen by the private storage (``config.storage``: chunks and sources are pieces of
+Two ways, chosen by the private storage (``core.storage``: chunks and sources are pieces of
 the unencrypted video, never in the public default storage):
 
 - **Local storage** (the default): the browser PUTs chunks of ``CHUNK_BYTES`` to the admin, in
@@ -38,7 +38,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from config.storage import private_storage
+from core.storage import private_storage
 from media_pipeline.models import VideoAsset
 from media_pipeline.services import STAGE_QUEUED, asset_create, asset_process_enqueue
 from media_pipeline.storage import directory_delete

@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from config.storage import private_file_response
+from core.storage import private_file_response
 from shop.invoices import invoice_filename
 from shop.models import Checkout, Grant, Invoice, StripeEvent
 from shop.tasks import stripe_event_process

@@ -27,7 +27,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import TranslatableMixin
 from wagtail_localize.fields import SynchronizedField
 
-from config.storage import private_storage
+from core.storage import private_storage
 
 
 class Checkout(models.Model):

@@ -208,7 +208,7 @@ MEDIA_URL = env("DJANGO_MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 # The largest video source the admin accepts (media_pipeline.uploads); 20 GiB by default.
 MEDIA_UPLOAD_MAX_BYTES = env.int("MEDIA_UPLOAD_MAX_BYTES", default=20 * 1024**3)
-# What must never have a public URL (video sources, upload chunks, invoices: config.storage)
+# What must never have a public URL (video sources, upload chunks, invoices: core.storage)
 # lives here, outside MEDIA_ROOT, served by no URL; with a bucket, in AWS_PRIVATE_STORAGE_BUCKET_NAME.
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 if Path(PRIVATE_MEDIA_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()):
@@ -217,7 +217,7 @@ AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
-        "BACKEND": "config.storage.PrivateFileSystemStorage",
+        "BACKEND": "core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -241,7 +241,7 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_PRIVATE_QUERYSTRING_EXPIRE = env.int("AWS_PRIVATE_QUERYSTRING_EXPIRE", default=300)
     if AWS_PRIVATE_STORAGE_BUCKET_NAME:
         STORAGES["private"] = {
-            "BACKEND": "config.s3.PrivateS3Storage",
+            "BACKEND": "core.s3.PrivateS3Storage",
             "OPTIONS": {
                 "bucket_name": AWS_PRIVATE_STORAGE_BUCKET_NAME,
                 "querystring_expire": AWS_PRIVATE_QUERYSTRING_EXPIRE,

@@ -21,3 +21,12 @@ def test_every_variable_is_in_env_example_and_readme():
     readme = (ROOT / "README.md").read_text()
     assert sorted(name for name in read if not re.search(rf"^{name}=", example, re.M)) == []
     assert sorted(name for name in read if f"`{name}`" not in readme) == []
+
+
+def test_a_copied_env_example_sets_no_comment_as_a_value():
+    """django-environ keeps ``KEY=  # note`` as the value "# note": a copied .env.example would
+    then seal content keys with a public string (MEDIA_KEY_SECRET) or sign with one."""
+    example = (ROOT / ".env.example").read_text()
+    assigned = [line for line in example.splitlines() if re.match(r"[A-Z][A-Z0-9_]*=", line)]
+    assert assigned
+    assert [line for line in assigned if "#" in line or line != line.rstrip()] == []

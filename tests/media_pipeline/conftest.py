@@ -86,7 +86,7 @@ def processed_asset_snapshot(django_db_setup, django_db_blocker, sample_clip) ->
     from django.core.files.storage import default_storage
     from django.db import transaction
 
-    from config.storage import private_storage
+    from core.storage import private_storage
     from media_pipeline.models import VideoAsset
     from media_pipeline.services import asset_create, asset_process
 
@@ -119,7 +119,7 @@ def ready_asset(db, processed_asset_snapshot):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from config.storage import private_storage
+    from core.storage import private_storage
     from media_pipeline.models import VideoAsset
 
     snapshot = processed_asset_snapshot

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from accounts.demo import seed_admin
-from config.storage import private_storage
+from core.storage import private_storage
 from media_pipeline import uploads
 from media_pipeline.models import VideoAsset
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from botocore.stub import ANY, Stubber
 
-from config.storage import private_storage
+from core.storage import private_storage
 from media_pipeline.models import VideoAsset
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def bucket(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "storages.backends.s3.S3Storage"},
-        "private": {"BACKEND": "config.s3.PrivateS3Storage", "OPTIONS": {"bucket_name": BUCKET}},
+        "private": {"BACKEND": "core.s3.PrivateS3Storage", "OPTIONS": {"bucket_name": BUCKET}},
     }
     client = private_storage().connection.meta.client
     with Stubber(client) as stubber:

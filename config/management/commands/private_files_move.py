@@ -1,5 +1,5 @@
 """``python manage.py private_files_move``: move video sources, upload chunks and invoices that an
-older version wrote to the public media storage into the private one (``config.storage``).
+older version wrote to the public media storage into the private one (``core.storage``).
 
 Run once after upgrading, with the workers stopped (a run reading a source while it moves would
 fail and be retried). Running it again moves nothing twice.
@@ -7,7 +7,7 @@ fail and be retried). Running it again moves nothing twice.
 
 from django.core.management.base import BaseCommand
 
-from config.storage import private_files_move
+from core.storage import private_files_move
 from media_pipeline.uploads import CHUNKS_DIR
 
 # Directories of the default storage that held only private files: the upload chunks.

@@ -8,7 +8,7 @@ files are public by design (the HLS segments and posters behind the CDN, or ``ME
   :class:`PrivateFileSystemStorage` has no ``url()`` at all, so a template or the admin cannot
   even print a link by mistake.
 - With object storage it is a bucket of its own (``AWS_PRIVATE_STORAGE_BUCKET_NAME``) written
-  with a private ACL, and ``config.s3.PrivateS3Storage`` only gives signed URLs that lapse after
+  with a private ACL, and ``core.s3.PrivateS3Storage`` only gives signed URLs that lapse after
   ``AWS_PRIVATE_QUERYSTRING_EXPIRE`` seconds (never the CDN's host).
 
 People get these files only through views that check who asks (the buyer's invoice download,

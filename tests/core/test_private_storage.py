@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from config.s3 import PrivateS3Storage
-from config.storage import private_file_response
+from core.s3 import PrivateS3Storage
+from core.storage import private_file_response
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 
-from config.storage import private_storage
+from core.storage import private_storage
 from media_pipeline.models import VideoAsset
 from shop.models import Invoice
 

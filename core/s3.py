@@ -1,6 +1,6 @@
 """The private storage on S3/R2 (``STORAGES["private"]`` when ``AWS_STORAGE_BUCKET_NAME`` is set).
 
-Kept apart from ``config.storage`` so that importing the models does not import boto3 where S3
+Kept apart from ``core.storage`` so that importing the models does not import boto3 where S3
 is not used.
 """
 
