@@ -11,7 +11,7 @@ TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/2
 PYTEST_ARGS ?= --reuse-db
 
-.PHONY: help install browser demo run test test-fast lint format migrations-check bench messages ci
+.PHONY: help install browser demo run test test-fast lint format migrations-check schema bench messages ci
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -60,6 +60,10 @@ format: install  ## ruff fix and format
 
 migrations-check: install  ## fail when a model change has no migration
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Generated against PostgreSQL, as production runs: integer bounds in the schema follow the database.
+schema: install  ## write the API's OpenAPI document to openapi.yaml (committed: the contract's machine form)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python manage.py spectacular --file openapi.yaml
 
 bench: install  ## run the benchmarks; writes bench/results/latest.json
 	$(BIN)/python -m bench
