@@ -25,8 +25,8 @@ from django.utils import timezone, translation
 
 from accounts import communication
 from accounts.models import DEFAULT_LOCALE, LOCALES, NewsDelivery, NewsEmail, User
-from config.celery_app import MAIL_TASK_OPTIONS
-from config.errors import ApiError
+from core.errors import ApiError
+from core.tasks import MAIL_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
 

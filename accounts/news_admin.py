@@ -21,7 +21,7 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from accounts import news as news_service
 from accounts.models import NewsEmail
-from config.errors import ApiError
+from core.errors import ApiError
 
 SEND_PERMISSION = "accounts.send_newsemail"
 

@@ -42,7 +42,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import error_body
+from core.errors import error_body
 
 # What an unverified staff session may still reach: the code pages, the logins and logouts, and
 # what they load. Matched against ``path_info`` (the path inside the site, whatever SCRIPT_NAME).

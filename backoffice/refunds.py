@@ -19,7 +19,7 @@ from oscar.apps.order.models import Order
 
 from backoffice.customers import REFUND_PERMISSION, CustomerDetailView
 from backoffice.forms import RefundForm
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.payments import refund_lines
 from shop.statuses import LineStatus
 

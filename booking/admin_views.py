@@ -51,7 +51,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from booking import services
 from booking.calendar.ics import feed_url
 from booking.models import Booking, Consultant, ConsultationType
-from config.errors import ApiError
+from core.errors import ApiError
 
 CONSULTANTS_GROUP = "Consultants"
 # What the "Consultants" group may do: reach the admin, edit their own row (hours, overrides,

@@ -34,7 +34,7 @@ from django.utils import dateformat, translation
 from accounts import communication
 from booking.models import Booking, BookingNotice
 from booking.selectors import booking_language, manage_url, type_title
-from config.celery_app import MAIL_TASK_OPTIONS
+from core.tasks import MAIL_TASK_OPTIONS
 from shop.invoice_pdf import format_money
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts import registry
 from booking.models import Booking
-from config.api.formats import money
+from core.money import money
 
 
 def bookings_export(user) -> list[dict[str, Any]]:

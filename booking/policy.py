@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from booking.models import Booking, ConsultationType
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.offers import has_paid_order
 
 

@@ -38,7 +38,7 @@ from booking.models import Booking, BookingNotice, Consultant, ConsultationType,
 from booking.products import HOLD_OPTION, PRODUCT_CLASS, hold_option, product_for, product_upc
 from booking.selectors import consultation_type_for_key, slot_inputs
 from booking.slots import SlotRefused, start_check
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.checkout import shopper_locale
 
 Selector = get_class("partner.strategy", "Selector")

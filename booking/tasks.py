@@ -9,7 +9,7 @@ from django.db import transaction
 
 from booking import effects, services
 from booking.models import Booking
-from config.celery_app import MAIL_TASK_OPTIONS
+from core.tasks import MAIL_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
 

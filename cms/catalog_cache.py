@@ -24,8 +24,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import condition
 
-from config.api.locale import resolve_locale
-from config.errors import ApiError
+from core.errors import ApiError
+from core.locale import resolve_locale
 
 T = TypeVar("T")
 

@@ -7,7 +7,7 @@ HTML 404. allauth's clients expect JSON from every answer under this prefix.
 
 from django.urls import include, path, re_path
 
-from config.errors import allauth_not_found
+from core.errors import allauth_not_found
 
 urlpatterns = [
     # Phone numbers are not a way into this site (e-mail is): allauth mounts its phone endpoints

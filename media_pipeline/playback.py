@@ -37,8 +37,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
-from config.api.formats import money
-from config.errors import ApiError
+from core.errors import ApiError
+from core.money import money
 from media_pipeline import selectors, tokens
 from media_pipeline.keys import key_open
 from media_pipeline.models import VideoAsset

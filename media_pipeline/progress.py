@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.errors import ApiError
+from core.errors import ApiError
 from media_pipeline import selectors
 from media_pipeline.models import WatchDay, WatchProgress
 from media_pipeline.playback import may_watch

@@ -27,8 +27,8 @@ from django.utils import timezone
 from oscar.apps.basket.models import Basket
 from oscarapi.basket.operations import assign_basket_strategy, get_user_basket
 
-from config.api.formats import CURRENCY, money
-from config.errors import ApiError
+from core.errors import ApiError
+from core.money import CURRENCY, money
 from shop import payments, stripe_gateway
 from shop.local_payment import local_payment_url
 from shop.models import Checkout

@@ -34,7 +34,7 @@ from django.utils import timezone
 from oscar.apps.order.models import Line, Order
 from wagtail.models import Page
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop import invoice_pdf
 from shop.models import Checkout, Invoice, InvoiceSequence
 from shop.statuses import OrderStatus

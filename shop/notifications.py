@@ -30,8 +30,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from oscar.apps.order.models import Order
 
-from config.celery_app import MAIL_TASK_OPTIONS
-from config.errors import ApiError
+from core.errors import ApiError
+from core.tasks import MAIL_TASK_OPTIONS
 from shop import signals
 from shop.invoice_pdf import format_date, format_money
 from shop.invoices import credit_note_issue, invoice_filename, invoice_issue

@@ -23,7 +23,7 @@ from oscar.apps.order.utils import OrderCreator
 from oscar.apps.shipping.methods import NoShippingRequired
 from oscar.core.loading import get_class
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.statuses import OrderStatus
 from shop.vat import gross_split
 from shop.vouchers import basket_discounts_confirm

@@ -30,7 +30,7 @@ from oscar.apps.basket.models import Line as BasketLine
 from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, SourceType, Transaction
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop import stripe_gateway
 from shop.grants import (
     grants_for_paid_order,

@@ -34,7 +34,7 @@ from rest_framework import serializers
 
 from accounts import registry
 from cms.selectors import titles_by_key
-from config.api.formats import money
+from core.money import money
 from shop.models import Grant
 from shop.subscriptions.services import subscriptions_erase, subscriptions_export
 

@@ -23,7 +23,7 @@ import stripe
 from django.conf import settings
 from oscar.apps.order.models import Order
 
-from config.errors import ApiError
+from core.errors import ApiError
 
 logger = logging.getLogger(__name__)
 

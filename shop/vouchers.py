@@ -38,7 +38,7 @@ from oscar.apps.offer.models import Condition, ConditionalOffer
 from oscar.apps.order.models import Order, OrderDiscount
 from oscar.apps.voucher.models import Voucher, VoucherApplication
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.offers import FirstPurchaseCondition, range_applies_to
 
 # Oscar's tracking fields on an offer, read again from the locked row before Oscar adds to them.

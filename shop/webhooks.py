@@ -17,7 +17,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from config.errors import error_body
+from core.errors import error_body
 from shop.stripe_events import event_store
 from shop.tasks import stripe_event_mirror, stripe_event_process
 

@@ -10,7 +10,7 @@ import copy
 from django.contrib.auth import logout
 from django.utils.cache import patch_cache_control
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -21,22 +21,7 @@ from rest_framework.views import APIView
 from accounts import registry, selectors, services
 from accounts.api.authentication import PERSONAL_AUTHENTICATION, authenticated_session
 from accounts.api.serializers import LoginsExportSerializer, MeSerializer, ProfileExportSerializer
-
-ERROR = OpenApiResponse(
-    inline_serializer(
-        "Error",
-        {
-            "error": inline_serializer(
-                "ErrorBody",
-                {
-                    "code": serializers.CharField(),
-                    "message": serializers.CharField(),
-                    "fields": serializers.DictField(),
-                },
-            )
-        },
-    )
-)
+from core.api import ERROR
 
 
 class PersonalApi(APIView):

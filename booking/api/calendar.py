@@ -23,11 +23,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 
-from accounts.api.views import ERROR, PersonalApi
+from accounts.api.views import PersonalApi
 from booking.calendar.ics import feed_ics, invite_ics
 from booking.models import Booking, Consultant
-from config.errors import ApiError
-from shop.api.invoices import ErrorsAsJson
+from core.api import ERROR, ErrorsAsJson
+from core.errors import ApiError
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 FEED_MAX_AGE = 5 * 60

@@ -18,8 +18,8 @@ from wagtail.models import Locale
 
 from booking import policy
 from booking.models import Booking, ConsultationType
-from cms.api.serializers import MoneySerializer
-from config.api.formats import money
+from core.api import MoneySerializer
+from core.money import money
 
 
 def iso(moment: datetime.datetime | None, tz: zoneinfo.ZoneInfo | str) -> str | None:

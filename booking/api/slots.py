@@ -21,9 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.views import ERROR
 from booking import selectors, services, slots
-from config.errors import ApiError
+from core.api import ERROR
+from core.errors import ApiError
 
 PUBLIC_MAX_AGE = 30  # seconds: a slot taken meanwhile is refused by the hold, not shown for long
 DEFAULT_DAYS = 14

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.authentication import PERSONAL_AUTHENTICATION
-from accounts.api.views import ERROR, PersonalApi
+from accounts.api.views import PersonalApi
 from booking import policy, services
 from booking.api.serializers import (
     BookingSerializer,
@@ -32,8 +32,9 @@ from booking.api.serializers import (
     type_translations,
 )
 from booking.models import Booking, ConsultationType
-from config.api.locale import resolve_locale
-from config.errors import ApiError
+from core.api import ERROR
+from core.errors import ApiError
+from core.locale import resolve_locale
 from shop.checkout import shopper_locale
 
 PUBLIC_MAX_AGE = 60

@@ -16,7 +16,7 @@ from uuid import UUID
 from cms import selectors
 from cms.images import thumbnails_for
 from cms.models import CoursePage, VideoPage, frontend_path
-from config.api.formats import money
+from core.money import money
 
 
 @dataclass

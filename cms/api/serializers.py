@@ -5,7 +5,8 @@ from rest_framework import serializers
 
 from cms import selectors
 from cms.models import Level
-from config.api.locale import SUPPORTED
+from core.api import MoneySerializer
+from core.locale import SUPPORTED
 
 ACCESS_CHOICES = ["free", "purchase", "subscription"]
 COMMON_ORDERINGS = ["library", "title", "-title", "price", "-price", "published", "-published"]
@@ -52,11 +53,6 @@ class LocaleQuerySerializer(serializers.Serializer):
 
 
 # ---- Documented response shapes -------------------------------------------------------------
-
-
-class MoneySerializer(serializers.Serializer):
-    amount = serializers.CharField(help_text='string decimal, e.g. "19.00"')
-    currency = serializers.CharField()
 
 
 class RenditionSerializer(serializers.Serializer):

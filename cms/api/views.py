@@ -16,8 +16,8 @@ from cms.api import items
 from cms.api import serializers as s
 from cms.catalog_cache import catalog_cacheable
 from cms.models import BundlePage, CoursePage, VideoPage
-from config.api.locale import resolve_locale
-from config.api.pagination import PageNumberPagination
+from core.locale import resolve_locale
+from core.pagination import PageNumberPagination
 from media_pipeline.playback import preview_playlist_url
 
 LOCALE_PARAMETER = OpenApiParameter(

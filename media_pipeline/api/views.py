@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -21,9 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.authentication import PERSONAL_AUTHENTICATION
-from accounts.api.views import ERROR, PersonalApi
-from config.api.locale import resolve_locale
-from config.errors import ApiError
+from accounts.api.views import PersonalApi
+from core.api import ERROR, ErrorsAsJson
+from core.errors import ApiError
+from core.locale import resolve_locale
 from media_pipeline import playback, selectors, tokens
 from media_pipeline.api import serializers as s
 from media_pipeline.progress import progress_report
@@ -42,16 +42,6 @@ LOCALE = OpenApiParameter(
 PLAYLIST = OpenApiResponse(OpenApiTypes.STR, description="An HLS playlist (`application/vnd.apple.mpegurl`).")
 KEY = OpenApiResponse(OpenApiTypes.BINARY, description="The 16-byte AES-128 key of the segments.")
 REFUSAL = OpenApiResponse(s.RefusalSerializer)
-
-
-class ErrorsAsJson(BaseContentNegotiation):
-    """The answer is a playlist, a key, or a JSON error whatever the player accepts: never a 406."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 class PrivateApi(APIView):

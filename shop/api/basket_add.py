@@ -38,10 +38,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from accounts.api.views import ERROR
 from cms.selectors import titles_by_key
-from config.api.locale import resolve_locale
-from config.errors import ApiError
+from core.api import ERROR
+from core.errors import ApiError
+from core.locale import resolve_locale
 from shop import access, server_lines
 from shop.basket_merge import SESSION_BASKET_KEY
 from shop.tasks import basket_addition_record

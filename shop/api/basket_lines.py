@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from config.errors import ApiError
+from core.errors import ApiError
 
 BAD_QUANTITY = "A digital item is bought once; its quantity is 1."
 

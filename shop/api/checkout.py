@@ -1,6 +1,6 @@
 """``/api/v1/checkout/``: turn the basket into an order and a way to pay it; the return page's status.
 
-Thin views over ``shop.checkout``; errors in the one shape (``config.errors``).
+Thin views over ``shop.checkout``; errors in the one shape (``core.errors``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.views import ERROR, PersonalApi
-from cms.api.serializers import MoneySerializer
-from config.api.formats import money
+from accounts.api.views import PersonalApi
+from core.api import ERROR, MoneySerializer
+from core.money import money
 from shop import checkout
 from shop.checkout import CheckoutState
 

@@ -12,10 +12,10 @@ from django.http import FileResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
-from accounts.api.views import ERROR, PersonalApi
+from accounts.api.views import PersonalApi
+from core.api import ERROR, ErrorsAsJson
 from shop.invoices import document_for_buyer, invoice_filename
 from shop.models import Invoice
 
@@ -29,17 +29,6 @@ CREDIT_NOTE_NUMBER = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The credit note's number (`GS-2026-000001`), as listed with the order's invoices.",
 )
-
-
-class ErrorsAsJson(BaseContentNegotiation):
-    """The answer is a PDF or a JSON error, whatever the client accepts: a browser asking for
-    ``application/pdf`` gets the error shape, never a 406."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def _pdf_response(document: Invoice) -> FileResponse:

@@ -18,12 +18,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.views import ERROR, PersonalApi
+from accounts.api.views import PersonalApi
 from cms import selectors as catalog
 from cms.api import items
 from cms.models import BundlePage, CoursePage, frontend_path
-from config.api.locale import resolve_locale
-from config.api.pagination import PageNumberPagination
+from core.api import ERROR
+from core.locale import resolve_locale
+from core.pagination import PageNumberPagination
 from media_pipeline.selectors import CourseProgress, ProgressSummary, course_progress_for, progress_for
 from shop import access
 from shop.api.serializers import LibraryQuerySerializer, LibrarySerializer

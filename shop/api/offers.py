@@ -21,9 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.authentication import PERSONAL_AUTHENTICATION
-from accounts.api.views import ERROR
-from config.api.formats import money
-from config.api.pagination import PageNumberPagination
+from core.api import ERROR
+from core.money import money
+from core.pagination import PageNumberPagination
 from shop import offers
 
 PUBLIC_MAX_AGE = 60  # seconds: offers start and end on the minute at most

@@ -20,9 +20,10 @@ from oscar.apps.order.models import Line, Order
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.views import ERROR, PersonalApi
-from config.api.formats import money
-from config.api.pagination import PageNumberPagination
+from accounts.api.views import PersonalApi
+from core.api import ERROR
+from core.money import money
+from core.pagination import PageNumberPagination
 from shop.api.serializers import PageQuerySerializer, ShopperOrderListSerializer, ShopperOrderSerializer
 from shop.models import Checkout, Invoice
 

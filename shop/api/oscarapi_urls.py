@@ -43,7 +43,7 @@ from rest_framework.reverse import reverse
 from rest_framework.urlpatterns import format_suffix_patterns
 from rest_framework.views import APIView
 
-from config.errors import error_body
+from core.errors import error_body
 from shop.api import basket_add, basket_lines, vouchers
 
 Product = get_model("catalogue", "Product")

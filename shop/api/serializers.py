@@ -12,7 +12,7 @@ from cms.api.serializers import (
     TranslationsSerializer,
     VideoItemSerializer,
 )
-from config.api.locale import SUPPORTED
+from core.locale import SUPPORTED
 
 
 class PageQuerySerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """``/api/v1/subscriptions/`` (plans, subscribe, customer portal) and ``/api/v1/me/subscription/``.
 
-Thin views over ``shop.subscriptions``; errors in the one shape (``config.errors``).
+Thin views over ``shop.subscriptions``; errors in the one shape (``core.errors``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.views import ERROR, PersonalApi
-from cms.api.serializers import MoneySerializer
-from config.api.formats import money
-from config.api.locale import resolve_locale
+from accounts.api.views import PersonalApi
+from core.api import ERROR, MoneySerializer
+from core.locale import resolve_locale
+from core.money import money
 from shop.api.checkout import IDEMPOTENCY_KEY
 from shop.subscriptions import services
 from shop.subscriptions.plans import Plan, plans_by_price, plans_for, yearly_saving

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from accounts.api.views import ERROR
+from core.api import ERROR
 from core.http import client_ip
 from shop import vouchers
 

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from djstripe.models import Customer, Subscription
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop import stripe_gateway
 from shop.subscriptions import local, notices
 from shop.subscriptions.plans import plan_find

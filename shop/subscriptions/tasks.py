@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from config.celery_app import MAIL_TASK_OPTIONS
+from core.tasks import MAIL_TASK_OPTIONS
 from shop.subscriptions import notices, reconcile
 
 

@@ -16,7 +16,7 @@ from wagtail.models import Locale
 
 from booking import services
 from booking.models import Booking
-from config.errors import ApiError
+from core.errors import ApiError
 from tests.booking.conftest import booking_make
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from django.urls import URLResolver, clear_url_caches
 from rest_framework.permissions import IsAuthenticated
 
 from config.api.views import api_not_found
-from config.errors import allauth_not_found
+from core.errors import allauth_not_found
 from shop.oscar_urls import storefront_redirect
 
 ALLOWLIST = Path(__file__).with_name("url_allowlist.txt")

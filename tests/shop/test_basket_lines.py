@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from oscar.apps.basket.models import Basket
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.ordering import order_place
 from tests.shop.conftest import basket_for
 

@@ -12,7 +12,7 @@ from oscar.apps.offer.models import Benefit, ConditionalOffer, Range
 from oscar.apps.order.models import Order
 from oscar.core.loading import get_class
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.offers import first_purchase_condition, first_timer_eligible, has_paid_order
 from shop.ordering import order_place
 from shop.statuses import OrderStatus

@@ -21,7 +21,7 @@ from oscar.apps.order.models import BillingAddress, Order
 from oscar.core.loading import get_class
 from pypdf import PdfReader
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.invoices import credit_note_issue, invoice_issue
 from shop.models import Invoice, InvoiceSequence
 from shop.ordering import order_place

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from oscar.apps.basket.models import Basket
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.ordering import basket_give_back, order_place
 from shop.statuses import OrderStatus
 from shop.vat import gross_split

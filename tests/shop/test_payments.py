@@ -10,7 +10,7 @@ from oscar.apps.basket.models import Basket
 from oscar.apps.order.models import Order
 from oscar.apps.voucher.models import VoucherApplication
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop import payments
 from shop.access import may_watch
 from shop.checkout import checkout_start

@@ -16,7 +16,7 @@ from oscar.apps.offer.models import ConditionalOffer
 from oscar.apps.order.models import Order
 from oscar.apps.voucher.models import Voucher
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.ordering import order_place
 from tests.shop.conftest import basket_for
 from tests.shop.test_vouchers import checkout, make_voucher, priced_basket

@@ -18,7 +18,7 @@ from oscar.apps.order.models import Order
 from oscar.apps.voucher.models import Voucher
 from oscar.core.loading import get_class
 
-from config.errors import ApiError
+from core.errors import ApiError
 from shop.ordering import basket_give_back, order_place
 from shop.statuses import OrderStatus
 from shop.vat import gross_split

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from config.errors import ApiError
+from core.errors import ApiError
 
 SUPPORTED = tuple(code for code, _name in settings.LANGUAGES)
 DEFAULT = settings.LANGUAGE_CODE
