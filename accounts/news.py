@@ -24,15 +24,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts import communication
-from accounts.models import DEFAULT_LOCALE, LOCALES, NewsDelivery, NewsEmail, User
+from accounts.models import LOCALES, NewsDelivery, NewsEmail, User
 from core.errors import ApiError
+from core.locale import person_language, supported_language
 from core.tasks import MAIL_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
 
 
 def reader_language(user: User) -> str:
-    return user.locale if user.locale in LOCALES else DEFAULT_LOCALE
+    return person_language(user)
 
 
 def news_recipients(news: NewsEmail) -> QuerySet[User]:
@@ -50,7 +51,7 @@ def news_recipient_counts(news: NewsEmail) -> dict[str, int]:
     """How many readers per language the mail would reach now (for the confirmation page)."""
     counts = {language: 0 for language in LOCALES}
     for row in news_recipients(news).values("locale").annotate(count=Count("pk")):
-        language = row["locale"] if row["locale"] in LOCALES else DEFAULT_LOCALE
+        language = supported_language(row["locale"])
         counts[language] += row["count"]
     return counts
 

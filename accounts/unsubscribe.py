@@ -16,14 +16,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts import communication
-from accounts.models import DEFAULT_LOCALE, LOCALES, User
+from accounts.models import User
+from core.locale import supported_language
 
 # What the page's buttons send; a mail client sends ``List-Unsubscribe=One-Click`` instead.
 UNSUBSCRIBE, RESUBSCRIBE = "unsubscribe", "resubscribe"
 
 
 def _page(request: HttpRequest, language: str, context: dict, status: int = 200) -> HttpResponse:
-    language = language if language in LOCALES else DEFAULT_LOCALE
+    language = supported_language(language)
     with translation.override(language):
         response = render(
             request, f"account/unsubscribe/{language}.html", {**context, "language": language}, status=status

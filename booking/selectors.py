@@ -15,6 +15,7 @@ from django.db.models import DateTimeField, Q, Value
 
 from booking import slots
 from booking.models import Booking, Consultant, ConsultationType, DateOverride, ExternalBusy, WorkingHours
+from core.locale import supported_language
 
 WEEK = timedelta(days=7)
 # The longest consultation: how far past a window a candidate's meeting can reach.
@@ -134,8 +135,7 @@ def free_slots(
 
 def booking_language(booking: Booking) -> str:
     """The language the shopper books in (``de`` or ``en``), the site's default otherwise."""
-    language = (booking.language or "").split("-")[0].lower()
-    return language if language in {code for code, _ in settings.LANGUAGES} else settings.LANGUAGE_CODE
+    return supported_language(booking.language)
 
 
 def type_title(booking: Booking, language: str) -> str:

@@ -39,7 +39,7 @@ from booking.products import HOLD_OPTION, PRODUCT_CLASS, hold_option, product_fo
 from booking.selectors import consultation_type_for_key, slot_inputs
 from booking.slots import SlotRefused, start_check
 from core.errors import ApiError
-from shop.checkout import shopper_locale
+from core.locale import person_language
 
 Selector = get_class("partner.strategy", "Selector")
 logger = logging.getLogger(__name__)
@@ -217,7 +217,7 @@ def _hold_create(
         blocked_until=blocked_until,
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
         time_zone=wanted.time_zone,
-        language=shopper_locale(user),
+        language=person_language(user),
         first_timer=first_timer,
         price=(consultation_type.first_timer_price if first_timer else consultation_type.price),
         meeting_provider=consultant.meeting_provider,

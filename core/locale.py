@@ -1,4 +1,6 @@
-"""The locale an API response is in: ``?locale=de|en``, else ``Accept-Language``, else German."""
+"""Which language: the one list of languages (``SUPPORTED``, from ``settings.LANGUAGES``), the
+locale an API response is in (``?locale=de|en``, else ``Accept-Language``, else German), and the
+language to write to a person in (their ``locale``, else German)."""
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -7,6 +9,18 @@ from core.errors import ApiError
 
 SUPPORTED = tuple(code for code, _name in settings.LANGUAGES)
 DEFAULT = settings.LANGUAGE_CODE
+
+
+def supported_language(code: str | None) -> str:
+    """``code`` as one of ``SUPPORTED`` (``"en-GB"`` is ``"en"``), else the site's default."""
+    language = (code or "").split("-")[0].split("_")[0].lower()
+    return language if language in SUPPORTED else DEFAULT
+
+
+def person_language(user) -> str:
+    """The language to write to this person in (e-mails, invoices, return pages): their account's
+    ``locale``; the site's default for guests, erased accounts and unknown locales."""
+    return supported_language(getattr(user, "locale", None))
 
 
 def resolve_locale(request: HttpRequest) -> str:

@@ -28,6 +28,7 @@ from oscar.apps.basket.models import Basket
 from oscarapi.basket.operations import assign_basket_strategy, get_user_basket
 
 from core.errors import ApiError
+from core.locale import person_language
 from core.money import CURRENCY, money
 from shop import payments, stripe_gateway
 from shop.local_payment import local_payment_url
@@ -36,7 +37,6 @@ from shop.ordering import order_place
 from shop.signals import checkout_started
 from shop.statuses import PAID_ORDER_STATUSES, OrderStatus
 
-LOCALES = ("de", "en")
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 # Stripe accepts a session lifetime of 30 minutes to 24 hours from when it receives the request.
 SESSION_MINUTES = (30, 24 * 60)
@@ -63,11 +63,6 @@ def shopper_basket(request) -> Basket:
 def return_url(order, locale: str) -> str:
     """The front end's page for this order (Stripe's success and cancel pages lead there too)."""
     return f"{settings.FRONTEND_URL}/{locale}/checkout/{order.number}/"
-
-
-def shopper_locale(user) -> str:
-    locale = (getattr(user, "locale", "") or "").split("-")[0].lower()
-    return locale if locale in LOCALES else LOCALES[0]
 
 
 def checkout_start(
@@ -166,7 +161,7 @@ def _checkout_create(
     order = order_place(basket=basket, user=user, email=user.email, request=request)
     provider = _provider(order.total_incl_tax)  # the order's total is final (discounts re-checked)
     now = timezone.now()
-    locale = shopper_locale(user)
+    locale = person_language(user)
     checkout = Checkout.objects.create(
         order=order,
         user=user,

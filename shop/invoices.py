@@ -35,6 +35,7 @@ from oscar.apps.order.models import Line, Order
 from wagtail.models import Page
 
 from core.errors import ApiError
+from core.locale import person_language
 from shop import invoice_pdf
 from shop.models import Checkout, Invoice, InvoiceSequence
 from shop.statuses import OrderStatus
@@ -44,7 +45,6 @@ NUMBER_PREFIXES = {Invoice.Kind.INVOICE: "RE", Invoice.Kind.CREDIT_NOTE: "GS"}
 NUMBER_DIGITS = 6
 # An order in one of these states was paid (a later refund does not undo that it was).
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
-LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 CONTENT_VERSION = 1
 
 
@@ -64,8 +64,7 @@ def seller_address_lines() -> list[str]:
 
 def document_language(order: Order) -> str:
     """The buyer's language (``user.locale``); German for guests and erased accounts."""
-    locale = getattr(order.user, "locale", None) if order.user_id else None
-    return locale if locale in LANGUAGES else settings.LANGUAGE_CODE
+    return person_language(order.user if order.user_id else None)
 
 
 def _seller() -> dict[str, Any]:

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from core.locale import person_language
 from shop import payments
 from shop.models import Checkout
 from shop.statuses import OrderStatus
@@ -53,11 +54,11 @@ def _checkout_for(token: str) -> Checkout:
 
 @require_http_methods(["GET", "POST"])
 def local_payment_page(request: HttpRequest, token: str) -> HttpResponse:
-    from shop.checkout import return_url, shopper_locale  # checkout links here: import late
+    from shop.checkout import return_url  # checkout links here: import late
 
     checkout = _checkout_for(token)
     order = checkout.order
-    back = return_url(order, shopper_locale(order.user))
+    back = return_url(order, person_language(order.user))
     if request.method == "POST" and order.status == OrderStatus.PENDING:
         if request.POST.get("action") == "pay":
             payments.payment_succeeded(checkout=checkout, amount=order.total_incl_tax, at=timezone.now())

@@ -34,8 +34,7 @@ from booking.api.serializers import (
 from booking.models import Booking, ConsultationType
 from core.api import ERROR
 from core.errors import ApiError
-from core.locale import resolve_locale
-from shop.checkout import shopper_locale
+from core.locale import person_language, resolve_locale
 
 PUBLIC_MAX_AGE = 60
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
@@ -145,7 +144,7 @@ class HoldsApi(PersonalApi):
             request=request,
             idempotency_key=_idempotency_key(request),
         )
-        item = booking_items([booking], shopper_locale(request.user))[0]
+        item = booking_items([booking], person_language(request.user))[0]
         return Response({**item, "basket_line_id": booking.basket_line_id}, status=status.HTTP_201_CREATED)
 
 

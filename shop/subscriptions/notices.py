@@ -11,7 +11,7 @@ that rolls back leaves no row and sends nothing. The Celery task
 and the mirror as they are then, and guards against its own second run like the shop's dispute
 mail (``shop.notifications``).
 
-Mails are in the shopper's language (``shop.checkout.shopper_locale``), dates in their time zone,
+Mails are in the shopper's language (``core.locale.person_language``), dates in their time zone,
 amounts from the plan (Stripe's price). A shopper without an e-mail address (an erased account)
 gets none.
 """
@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from djstripe.models import Subscription
 
+from core.locale import person_language
 from shop.invoice_pdf import format_date, format_money
 from shop.models import SubscriptionNotice
 from shop.notifications import _message, library_url
@@ -202,8 +203,6 @@ def notice_context(notice: SubscriptionNotice, user, language: str) -> dict[str,
 def notice_email_send(*, notice_id: int) -> bool:
     """Send the mail ``notice_id`` records; ``False`` when there is nobody to send it to or a
     previous run of the task sent it."""
-    from shop.checkout import shopper_locale
-
     notice = SubscriptionNotice.objects.select_related("user").filter(pk=notice_id).first()
     user = notice.user if notice is not None else None
     if user is None or not user.email:
@@ -211,7 +210,7 @@ def notice_email_send(*, notice_id: int) -> bool:
     sent = f"shop:subscription-notice:{notice.pk}"
     if not cache.add(sent, True, timeout=SENT_MEMORY_SECONDS):
         return False
-    language = shopper_locale(user)
+    language = person_language(user)
     try:
         _message(
             f"subscription_{notice.kind}", language, notice_context(notice, user, language), [user.email]

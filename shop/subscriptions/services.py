@@ -27,6 +27,7 @@ from django.urls import reverse
 from djstripe.models import Customer, Subscription
 
 from core.errors import ApiError
+from core.locale import person_language
 from shop import stripe_gateway
 from shop.subscriptions import local, notices
 from shop.subscriptions.plans import plan_find
@@ -49,12 +50,6 @@ MIRRORED_HERE = frozenset(
 )
 # Without an Idempotency-Key header, presses of "subscribe" within this window are one attempt.
 ATTEMPT_WINDOW_SECONDS = 10 * 60
-
-
-def _locale(user) -> str:
-    from shop.checkout import shopper_locale  # the shop's one rule for a shopper's language
-
-    return shopper_locale(user)
 
 
 def portal_path() -> str:
@@ -90,7 +85,7 @@ def customer_ensure(*, user) -> Customer:
         if not _stripe_configured():
             return local.customer_put(user=user)
         data = stripe_gateway.customer_create(
-            user_id=user.pk, email=user.email, name=user.get_full_name(), locale=_locale(user)
+            user_id=user.pk, email=user.email, name=user.get_full_name(), locale=person_language(user)
         )
         customer = Customer.sync_from_stripe_data(data, api_key=settings.STRIPE_SECRET_KEY)
         if customer.subscriber_id != user.pk:
@@ -118,7 +113,7 @@ def subscription_checkout_start(*, user, plan_id, idempotency_key: str = "") -> 
     the portal instead). The first subscription of a shopper gets the configured first-timer
     trial (``SUBSCRIPTION_TRIAL_DAYS``) or coupon (``SUBSCRIPTION_FIRST_TIMER_COUPON``).
     """
-    locale = _locale(user)
+    locale = person_language(user)
     plan = plan_find(plan_id, locale)
     if plan is None:
         raise ApiError(
@@ -163,7 +158,7 @@ def subscription_portal_start(*, user) -> Redirect:
             status=404,
             extra={"plans": reverse("subscription-plans")},
         )
-    locale = _locale(user)
+    locale = person_language(user)
     if not _stripe_configured():
         return Redirect(local.portal_url(user=user))
     portal = stripe_gateway.billing_portal_session_create(
