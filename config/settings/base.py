@@ -636,6 +636,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/(v1|shop)",
     # Our API and oscar-api's basket; not Wagtail's admin-internal endpoints.
     "PREPROCESSING_HOOKS": ["config.api.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.without_database_ranges",
+    ],
     # Swagger UI from our own static files: no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
