@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.customer.abstract_models import AbstractUser
 from PIL import Image, UnidentifiedImageError
 
-LOCALES = [code for code, _name in settings.LANGUAGES]
-DEFAULT_LOCALE = "de"
+from core.locale import DEFAULT as DEFAULT_LOCALE
+
 DEFAULT_TIME_ZONE = "Europe/Berlin"
 
 AVATAR_MAX_BYTES = 5 * 1024 * 1024

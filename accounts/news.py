@@ -24,9 +24,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts import communication
-from accounts.models import LOCALES, NewsDelivery, NewsEmail, User
+from accounts.models import NewsDelivery, NewsEmail, User
 from core.errors import ApiError
-from core.locale import person_language, supported_language
+from core.locale import SUPPORTED, person_language, supported_language
 from core.tasks import MAIL_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def news_recipients(news: NewsEmail) -> QuerySet[User]:
 
 def news_recipient_counts(news: NewsEmail) -> dict[str, int]:
     """How many readers per language the mail would reach now (for the confirmation page)."""
-    counts = {language: 0 for language in LOCALES}
+    counts = {language: 0 for language in SUPPORTED}
     for row in news_recipients(news).values("locale").annotate(count=Count("pk")):
         language = supported_language(row["locale"])
         counts[language] += row["count"]

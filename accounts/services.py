@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from accounts import communication, registry
 from accounts.backends import password_may_sign_in
-from accounts.models import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, User
+from accounts.models import DEFAULT_TIME_ZONE, User
 from accounts.selectors import did_recently_authenticate
 from core.errors import ApiError
+from core.locale import DEFAULT as DEFAULT_LOCALE
 
 PROFILE_FIELDS = ("first_name", "last_name", "locale", "time_zone", "avatar")
 ERASED_EMAIL_DOMAIN = "erased.invalid"  # .invalid can never receive mail (RFC 2606)

@@ -17,6 +17,7 @@ from backoffice.reports.revenue import RevenueReport
 from backoffice.reports.subscribers import SubscribersReport
 from backoffice.translations import translation_status
 from booking.models import Booking
+from core.money import format_money
 from media_pipeline.models import VideoAsset
 
 
@@ -25,10 +26,6 @@ class Figure:
     label: str
     value: str
     url: str
-
-
-def _money(value) -> str:
-    return f"{value:,.2f} €"
 
 
 def studio_figures(user) -> list[Figure]:
@@ -45,12 +42,12 @@ def studio_figures(user) -> list[Figure]:
         figures += [
             Figure(
                 _("Revenue, last 30 days (after refunds)"),
-                _money(revenue.get("gross_after_refunds", 0)),
+                format_money(revenue.get("gross_after_refunds", 0)),
                 reverse("backoffice_reports:report", args=["revenue"]),
             ),
             Figure(
                 _("Active subscribers · MRR"),
-                f"{subscribers.get('active', 0)} · {_money(subscribers.get('mrr', 0))}",
+                f"{subscribers.get('active', 0)} · {format_money(subscribers.get('mrr', 0))}",
                 reverse("backoffice_reports:report", args=["subscribers"]),
             ),
         ]

@@ -20,6 +20,7 @@ from oscar.apps.order.models import Order
 from backoffice.customers import REFUND_PERMISSION, CustomerDetailView
 from backoffice.forms import RefundForm
 from core.errors import ApiError
+from core.money import format_money
 from shop.payments import refund_lines
 from shop.statuses import LineStatus
 
@@ -36,7 +37,7 @@ class RefundView(CustomerDetailView):
         if order is None:
             raise Http404
         refundable = [
-            (line.pk, f"{line.title} ({line.line_price_incl_tax} €)")
+            (line.pk, f"{line.title} ({format_money(line.line_price_incl_tax)})")
             for line in order.lines.filter(status=LineStatus.PAID, line_price_incl_tax__gt=0).order_by("pk")
         ]
         form = RefundForm(request.POST, lines=refundable)

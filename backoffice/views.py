@@ -32,6 +32,7 @@ from backoffice.reports.base import (
     period_from,
     studio_today,
 )
+from core.money import format_money
 
 
 def report_class(slug: str, user) -> type[Report]:
@@ -53,7 +54,7 @@ def cell_text(value: Any, kind: str) -> str:
     if value is None or value == "":
         return "–"
     if kind == "money":
-        return f"{Decimal(value):,.2f} €"
+        return format_money(value)
     if kind == "percent":
         return f"{float(value) * 100:.1f} %"
     if kind == "seconds":

@@ -34,8 +34,8 @@ from django.utils import dateformat, translation
 from accounts import communication
 from booking.models import Booking, BookingNotice
 from booking.selectors import booking_language, manage_url, type_title
+from core.money import format_money
 from core.tasks import MAIL_TASK_OPTIONS
-from shop.invoice_pdf import format_money
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,9 @@
-"""Which language: the one list of languages (``SUPPORTED``, from ``settings.LANGUAGES``), the
-locale an API response is in (``?locale=de|en``, else ``Accept-Language``, else German), and the
-language to write to a person in (their ``locale``, else German)."""
+"""Which language, and how dates read in it: the one list of languages (``SUPPORTED``, from
+``settings.LANGUAGES``), the locale an API response is in (``?locale=de|en``, else
+``Accept-Language``, else German), the language to write to a person in (their ``locale``, else
+German), and a date as that language writes it."""
+
+import datetime
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -36,3 +39,20 @@ def resolve_locale(request: HttpRequest) -> str:
     # LocaleMiddleware has already read Accept-Language (and the language cookie).
     language = getattr(request, "LANGUAGE_CODE", DEFAULT) or DEFAULT
     return language if language in SUPPORTED else DEFAULT
+
+
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def format_date(day: datetime.date | str | None, language: str) -> str:
+    """``14.03.2026`` in German, ``14 March 2026`` in English (ISO strings are accepted)."""
+    if not day:
+        return ""
+    if isinstance(day, str):
+        day = datetime.date.fromisoformat(day)
+    if language == "en":
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    return day.strftime("%d.%m.%Y")

@@ -20,6 +20,9 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from core.locale import format_date
+from core.money import format_money
+
 # fontTools logs every glyph it keeps when the font is embedded, at INFO.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
@@ -92,44 +95,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "page": "Page {page}/{pages}",
     },
 }
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def _texts(language: str) -> dict[str, str]:
     return TEXTS.get(language, TEXTS["de"])
-
-
-def format_money(amount: str | Decimal, language: str) -> str:
-    """``1.234,56 €`` in German, ``€1,234.56`` in English."""
-    value = Decimal(amount)
-    sign = "-" if value < 0 else ""
-    digits = f"{abs(value):,.2f}"
-    if language == "en":
-        return f"{sign}€{digits}"
-    return f"{sign}{digits.replace(',', ' ').replace('.', ',').replace(' ', '.')} €"
-
-
-def format_date(iso_date: str | None, language: str) -> str:
-    """``14.03.2026`` in German, ``14 March 2026`` in English."""
-    if not iso_date:
-        return ""
-    day = datetime.date.fromisoformat(iso_date)
-    if language == "en":
-        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    return day.strftime("%d.%m.%Y")
 
 
 def partial_refund_title(language: str, titles: list[str]) -> str:

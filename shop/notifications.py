@@ -31,9 +31,10 @@ from django.utils import timezone, translation
 from oscar.apps.order.models import Order
 
 from core.errors import ApiError
+from core.locale import format_date
+from core.money import format_money
 from core.tasks import MAIL_TASK_OPTIONS
 from shop import signals
-from shop.invoice_pdf import format_date, format_money
 from shop.invoices import credit_note_issue, invoice_filename, invoice_issue
 from shop.models import Checkout, Invoice
 

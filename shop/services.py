@@ -22,11 +22,12 @@ from oscar.apps.partner.models import Partner, StockRecord
 from wagtail.models import Locale
 
 from cms.models import BundlePage, CatalogPage, CoursePage, VideoPage
+from core.money import CURRENCY
 from shop.selectors import product_for_page
 
 PARTNER_CODE = "phialo"
 PARTNER_NAME = "Phialo"
-CURRENCY = "EUR"
+
 
 # Page type -> (product class slug, name). Digital goods: nothing ships, nothing runs out.
 PRODUCT_CLASSES: dict[type[CatalogPage], tuple[str, str]] = {

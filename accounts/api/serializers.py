@@ -3,7 +3,8 @@ from __future__ import annotations
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-from accounts.models import LOCALES, User
+from accounts.models import User
+from core.locale import SUPPORTED
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -50,7 +51,7 @@ class MeSerializer(serializers.ModelSerializer):
     verified first), so it is read-only here; the model's validators check locale, time zone and
     picture, so a bad value is refused before anything is stored."""
 
-    locale = serializers.ChoiceField(choices=LOCALES, required=False)
+    locale = serializers.ChoiceField(choices=SUPPORTED, required=False)
     communication = CommunicationSerializer(
         source="*",
         required=False,
@@ -76,7 +77,7 @@ class ProfileExportSerializer(serializers.Serializer):
     email = serializers.EmailField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
-    locale = serializers.ChoiceField(choices=LOCALES)
+    locale = serializers.ChoiceField(choices=SUPPORTED)
     time_zone = serializers.CharField()
     avatar = serializers.URLField(allow_null=True)
     date_joined = serializers.DateTimeField()

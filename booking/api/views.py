@@ -34,7 +34,7 @@ from booking.api.serializers import (
 from booking.models import Booking, ConsultationType
 from core.api import ERROR
 from core.errors import ApiError
-from core.locale import person_language, resolve_locale
+from core.locale import SUPPORTED, person_language, resolve_locale
 
 PUBLIC_MAX_AGE = 60
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
@@ -50,7 +50,7 @@ class TypesApi(APIView):
 
     @extend_schema(
         operation_id="booking_types_list",
-        parameters=[OpenApiParameter("locale", str, enum=["de", "en"], required=False)],
+        parameters=[OpenApiParameter("locale", str, enum=list(SUPPORTED), required=False)],
         responses={200: TypeSerializer(many=True), 400: ERROR},
     )
     def get(self, request: Request) -> Response:
@@ -212,7 +212,7 @@ class RescheduleApi(PersonalApi):
 class MyBookingsApi(PersonalApi):
     @extend_schema(
         operation_id="me_bookings_list",
-        parameters=[OpenApiParameter("locale", str, enum=["de", "en"], required=False)],
+        parameters=[OpenApiParameter("locale", str, enum=list(SUPPORTED), required=False)],
         responses={200: BookingSerializer(many=True), 401: ERROR},
         description="Held, confirmed, cancelled and past bookings (not lapsed or dropped holds): "
         "upcoming first, soonest first; then past ones, latest first.",

@@ -16,14 +16,14 @@ from cms.api import items
 from cms.api import serializers as s
 from cms.catalog_cache import catalog_cacheable
 from cms.models import BundlePage, CoursePage, VideoPage
-from core.locale import resolve_locale
+from core.locale import SUPPORTED, resolve_locale
 from core.pagination import PageNumberPagination
 from media_pipeline.playback import preview_playlist_url
 
 LOCALE_PARAMETER = OpenApiParameter(
     "locale",
     str,
-    enum=["de", "en"],
+    enum=list(SUPPORTED),
     description="else Accept-Language, else de; missing translations fall back to de",
 )
 

@@ -23,7 +23,7 @@ from accounts.api.authentication import PERSONAL_AUTHENTICATION
 from accounts.api.views import PersonalApi
 from core.api import ERROR, ErrorsAsJson
 from core.errors import ApiError
-from core.locale import resolve_locale
+from core.locale import SUPPORTED, resolve_locale
 from media_pipeline import playback, selectors, tokens
 from media_pipeline.api import serializers as s
 from media_pipeline.progress import progress_report
@@ -37,7 +37,10 @@ TOKEN = OpenApiParameter(
 )
 RUNG = OpenApiParameter("rung", str, OpenApiParameter.PATH, description="A rung of the ladder, e.g. `540p`.")
 LOCALE = OpenApiParameter(
-    "locale", str, enum=["de", "en"], description="language of the offers in a 401/403; else Accept-Language"
+    "locale",
+    str,
+    enum=list(SUPPORTED),
+    description="language of the offers in a 401/403; else Accept-Language",
 )
 PLAYLIST = OpenApiResponse(OpenApiTypes.STR, description="An HLS playlist (`application/vnd.apple.mpegurl`).")
 KEY = OpenApiResponse(OpenApiTypes.BINARY, description="The 16-byte AES-128 key of the segments.")

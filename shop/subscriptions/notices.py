@@ -31,8 +31,8 @@ from django.db.models import Q
 from django.utils import timezone
 from djstripe.models import Subscription
 
-from core.locale import person_language
-from shop.invoice_pdf import format_date, format_money
+from core.locale import format_date, person_language
+from core.money import format_money
 from shop.models import SubscriptionNotice
 from shop.notifications import _message, library_url
 from shop.subscriptions.plans import plans_by_price

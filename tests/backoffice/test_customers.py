@@ -182,7 +182,7 @@ def test_the_page_shows_orders_subscription_consultations_library_and_progress(
         (course_order.number, Decimal("29.00")),
     ]
     assert f'href="/dashboard/orders/{course_order.number}/"' in html
-    assert "29.00 €" in html and "19.99 €" in html and "5.00 €" in html
+    assert "€29.00" in html and "€19.99" in html and "€5.00" in html  # the page is in English (html lang)
     # The subscription: status, plan, the end of the period, set to cancel then, and Stripe's page.
     subscription = response.context["subscription"]
     assert (str(subscription["status_label"]), subscription["plan"]) == ("Active", "Monthly plan")

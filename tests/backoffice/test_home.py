@@ -40,5 +40,5 @@ def test_the_dashboard_shows_the_studios_figures(
         shown = {str(figure.label): (figure.value, figure.url) for figure in figures}
     assert shown["Consultations in the next 7 days"] == ("1", "/admin/consultations/bookings/")
     assert shown["Videos whose processing failed"] == ("1", "/admin/videos/")
-    assert shown["Revenue, last 30 days (after refunds)"] == ("28.99 €", "/admin/backoffice/reports/revenue/")
-    assert shown["Active subscribers · MRR"] == ("0 · 0.00 €", "/admin/backoffice/reports/subscribers/")
+    assert shown["Revenue, last 30 days (after refunds)"] == ("€28.99", "/admin/backoffice/reports/revenue/")
+    assert shown["Active subscribers · MRR"] == ("0 · €0.00", "/admin/backoffice/reports/subscribers/")

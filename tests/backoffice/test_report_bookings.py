@@ -102,18 +102,18 @@ def test_every_consultant_by_week(staff_client, bookings):
     # Week 13: Anna 8 h x 4 days + 3 h on Sunday = 35 h, Ben 3 h; booked: 4 meetings of an hour.
     # Week 14: Anna 8 h x 4 days + 2 h = 34 h, Ben 3 h; booked: 1 hour; the late cancellation kept 89.00.
     assert response.context["table"] == [
-        ["2026-W13", "4", "1", "1", "1", "4.0 h", "38.0 h", "10.5 %", "356.00 €"],
-        ["2026-W14", "1", "0", "1", "0", "1.0 h", "37.0 h", "2.7 %", "178.00 €"],
+        ["2026-W13", "4", "1", "1", "1", "4.0 h", "38.0 h", "10.5 %", "356,00 €"],
+        ["2026-W14", "1", "0", "1", "0", "1.0 h", "37.0 h", "2.7 %", "178,00 €"],
     ]
-    assert response.context["totals"][1:] == ["5", "1", "2", "1", "5.0 h", "75.0 h", "6.7 %", "534.00 €"]
+    assert response.context["totals"][1:] == ["5", "1", "2", "1", "5.0 h", "75.0 h", "6.7 %", "534,00 €"]
 
 
 def test_one_consultant(staff_client, bookings, anna):
     response = staff_client.get("/admin/backoffice/reports/bookings/", {**RANGE, "consultant": str(anna.pk)})
     assert response.status_code == 200
     assert response.context["table"] == [
-        ["2026-W13", "3", "1", "1", "1", "3.0 h", "35.0 h", "8.6 %", "267.00 €"],
-        ["2026-W14", "1", "0", "1", "0", "1.0 h", "34.0 h", "2.9 %", "178.00 €"],
+        ["2026-W13", "3", "1", "1", "1", "3.0 h", "35.0 h", "8.6 %", "267,00 €"],
+        ["2026-W14", "1", "0", "1", "0", "1.0 h", "34.0 h", "2.9 %", "178,00 €"],
     ]
     page = response.content.decode()
     assert "Anna Goldschmied" in page and "Ben Silver" in page  # the filter's choices

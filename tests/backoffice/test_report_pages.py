@@ -96,8 +96,8 @@ def test_the_page_draws_chart_and_table_from_the_same_rows(staff_client, sales_r
     page = response.content.decode()
     assert 'id="report-chart-data"' in page and "chart.umd.min.js" in page
     assert response.context["chart"]["labels"] == ["2026-11-01", "2026-11-02", "2026-11-03"]
-    assert response.context["table"][2] == ["2026-11-03", "4.50 €"]
-    assert response.context["totals"] == ["Total", "9.00 €"]
+    assert response.context["table"][2] == ["2026-11-03", "4,50 €"]
+    assert response.context["totals"] == ["Total", "9,00 €"]
 
 
 @pytest.mark.django_db

@@ -327,22 +327,22 @@ def test_the_page_and_the_csv_show_the_same_figures(sales, staff_client):
     table = page.context["table"] + [page.context["totals"]]
     assert table[1] == [
         "2026-02",
-        "0.00 €",
-        "0.00 €",
-        "19.00 €",
-        "59.00 €",
-        "65.55 €",
-        "12.45 €",
-        "78.00 €",
-        "17.99 €",
-        "50.43 €",
-        "9.58 €",
-        "60.01 €",
+        "0,00 €",
+        "0,00 €",
+        "19,00 €",
+        "59,00 €",
+        "65,55 €",
+        "12,45 €",
+        "78,00 €",
+        "17,99 €",
+        "50,43 €",
+        "9,58 €",
+        "60,01 €",
     ]
     lines = b"".join(csv.streaming_content).decode().lstrip("\ufeff").splitlines()
     assert len(lines[0].split(",")) == 12  # the header, in the admin's language
     assert [line.split(",") for line in lines[1:]] == [
-        [cell.removesuffix(" €").replace(",", "") for cell in row] for row in table
+        [cell.removesuffix(" €").replace(".", "").replace(",", ".") for cell in row] for row in table
     ]
     assert (
         lines[-1].split(",", 1)[1] == "53.09,39.00,19.00,59.00,142.93,27.16,170.09,17.99,127.81,24.29,152.10"

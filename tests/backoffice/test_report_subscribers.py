@@ -93,12 +93,12 @@ def test_active_new_churned_and_mrr_by_month(staff_client, three):
     # March: Anna and Carla, 2 x 19.00. April: Ben comes (190/12 = 15.8333), Carla goes:
     # 19.00 + 15.83 = 34.83, 3.17 less. May: Dora is on trial, a subscriber who pays nothing yet.
     assert response.context["table"] == [
-        ["2026-03", "2", "0", "0", "38.00 €", "0.00 €"],
-        ["2026-04", "2", "1", "1", "34.83 €", "-3.17 €"],
-        ["2026-05", "3", "1", "0", "34.83 €", "0.00 €"],
+        ["2026-03", "2", "0", "0", "38,00 €", "0,00 €"],
+        ["2026-04", "2", "1", "1", "34,83 €", "-3,17 €"],
+        ["2026-05", "3", "1", "0", "34,83 €", "0,00 €"],
     ]
     # Totals: subscribers and MRR at the end, new and churned summed, MRR's change over the range.
-    assert response.context["totals"][1:] == ["3", "2", "1", "34.83 €", "-3.17 €"]
+    assert response.context["totals"][1:] == ["3", "2", "1", "34,83 €", "-3,17 €"]
     chart = response.context["chart"]
     assert [dataset["yAxisID"] for dataset in chart["datasets"]] == ["y", "y", "y", "y1"]
     assert chart["datasets"][3]["data"] == [38.0, 34.83, 34.83]

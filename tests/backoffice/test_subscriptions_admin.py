@@ -94,14 +94,14 @@ def test_each_subscription_is_listed_as_the_shop_reads_it(staff_client, five):
         "carla",
     ]
     ben = rows["ben@example.com"]
-    assert (ben.amount_text, ben.interval, ben.plan) == ("190.00 €", "year", "Jahresabo")
+    assert (ben.amount_text, ben.interval, ben.plan) == ("190,00 €", "year", "Jahresabo")
     assert ben.period_end == at(5, 2) + timedelta(days=365)
     assert rows["fay@example.com"].cancel_at_period_end is True
     page = response.content.decode()
     user, subscription_id = five["anna"]
     assert f'href="https://dashboard.stripe.com/test/subscriptions/{subscription_id}"' in page
     assert f'href="/admin/backoffice/customers/{user.pk}/"' in page
-    assert "190.00 €" in page and "19.00 €" in page
+    assert "190,00 €" in page and "19,00 €" in page
 
 
 def test_a_live_subscription_links_to_the_live_dashboard():
