@@ -11,10 +11,12 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
-from media_pipeline import uploads
 from media_pipeline.captions import caption_validate
 from media_pipeline.models import VideoAsset
 from media_pipeline.services import asset_create
+from media_pipeline.uploads.completion import upload_finish
+from media_pipeline.uploads.sessions import upload_load
+from media_pipeline.uploads.upload import UploadError, max_upload_bytes
 
 
 class VideoUploadWidget(forms.FileInput):
@@ -33,8 +35,8 @@ class VideoUploadWidget(forms.FileInput):
         context = super().get_context(name, value, attrs)
         context["widget"].update(
             start_url=reverse("videos:upload_start"),
-            max_bytes=uploads.max_upload_bytes(),
-            max_size=filesizeformat(uploads.max_upload_bytes()),
+            max_bytes=max_upload_bytes(),
+            max_size=filesizeformat(max_upload_bytes()),
         )
         return context
 
@@ -52,10 +54,10 @@ class VideoUploadForm(forms.Form):
 
     def clean_file(self):
         file = self.cleaned_data.get("file")
-        if file and file.size > uploads.max_upload_bytes():
+        if file and file.size > max_upload_bytes():
             raise ValidationError(
                 f"The file ({filesizeformat(file.size)}) is larger than the upload limit of "
-                f"{filesizeformat(uploads.max_upload_bytes())}."
+                f"{filesizeformat(max_upload_bytes())}."
             )
         if file is not None and file.size == 0:
             raise ValidationError("The file is empty.")
@@ -66,8 +68,8 @@ class VideoUploadForm(forms.Form):
         if not token:
             return None
         try:
-            return uploads.upload_load(token=token, user=self.user)
-        except uploads.UploadError as error:
+            return upload_load(token=token, user=self.user)
+        except UploadError as error:
             raise ValidationError(error.message) from error
 
     def clean(self):
@@ -85,11 +87,11 @@ class VideoUploadForm(forms.Form):
         title, upload = self.cleaned_data["title"], self.cleaned_data.get("upload")
         try:
             if upload is not None:
-                return uploads.upload_finish(upload=upload, title=title)
+                return upload_finish(upload=upload, title=title)
             file = self.cleaned_data["file"]
             with transaction.atomic():
                 return asset_create(title=title, source=file, filename=file.name)
-        except uploads.UploadError as error:
+        except UploadError as error:
             self.add_error(None, error.message)
             raise ValidationError(error.message) from error
 

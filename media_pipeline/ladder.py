@@ -138,6 +138,25 @@ def ladder_arguments(
     adds further outputs after them."""
     target_fps = output_fps(fps)
     gop = max(1, round(target_fps * KEYFRAME_SECONDS))
+    graph = _filter_graph(
+        rungs=rungs, fps=fps, target_fps=target_fps, extra_filters=extra_filters, deinterlace=deinterlace
+    )
+    arguments = ["-i", source, "-filter_complex", graph]
+    for index in range(len(rungs)):
+        arguments += ["-map", f"[v{index}]"]
+    if audio:
+        arguments += ["-map", "0:a:0"] * len(rungs)
+    arguments += _video_encoding_arguments(rungs=rungs, preset=preset, gop=gop)
+    if audio:
+        arguments += ["-c:a", "aac", "-b:a", str(AUDIO_BITRATE), "-ac", "2", "-ar", "48000"]
+    arguments += _hls_arguments(rungs=rungs, audio=audio, key_info_file=key_info_file)
+    return arguments, "%v/index.m3u8"
+
+
+def _filter_graph(
+    *, rungs: list[Rung], fps: float, target_fps: float, extra_filters: list[str], deinterlace: bool
+) -> str:
+    """The one decode split into a scaled ``[v<n>]`` per rung and the ``[x<n>]`` extra chains."""
     count = len(rungs) + len(extra_filters)
     # Normalise once before the split: progressive (a camcorder's 1080i), 8-bit 4:2:0 (what High
     # profile plays everywhere) and a constant frame rate when the source's is too high or unknown.
@@ -149,12 +168,12 @@ def ladder_arguments(
         chains.append(f"[s{index}]scale={rung.width}:{rung.height},setsar=1[v{index}]")
     for offset, chain in enumerate(extra_filters):
         chains.append(f"[s{len(rungs) + offset}]{chain}[x{offset}]")
-    arguments = ["-i", source, "-filter_complex", ";".join(chains)]
-    for index in range(len(rungs)):
-        arguments += ["-map", f"[v{index}]"]
-    if audio:
-        arguments += ["-map", "0:a:0"] * len(rungs)
-    arguments += ["-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-crf", str(CRF)]
+    return ";".join(chains)
+
+
+def _video_encoding_arguments(*, rungs: list[Rung], preset: str, gop: int) -> list[str]:
+    """H.264 for every rung: each with its bitrate cap and level, keyframes on a fixed grid."""
+    arguments = ["-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-crf", str(CRF)]
     for index, rung in enumerate(rungs):
         arguments += [
             f"-maxrate:v:{index}",
@@ -168,9 +187,13 @@ def ladder_arguments(
     # 6 s on the dot and every rung's segments line up for switching.
     arguments += ["-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0"]
     arguments += ["-force_key_frames", f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})"]
-    if audio:
-        arguments += ["-c:a", "aac", "-b:a", str(AUDIO_BITRATE), "-ac", "2", "-ar", "48000"]
-    arguments += ["-f", "hls", "-hls_time", str(SEGMENT_SECONDS), "-hls_playlist_type", "vod"]
+    return arguments
+
+
+def _hls_arguments(*, rungs: list[Rung], audio: bool, key_info_file: str | None) -> list[str]:
+    """The HLS muxer: 6 s MPEG-TS segments per rung (``%v`` = the rung's name), encrypted when
+    ``key_info_file`` is given."""
+    arguments = ["-f", "hls", "-hls_time", str(SEGMENT_SECONDS), "-hls_playlist_type", "vod"]
     arguments += ["-hls_flags", "independent_segments", "-hls_segment_type", "mpegts"]
     if key_info_file:
         arguments += ["-hls_key_info_file", key_info_file]
@@ -179,4 +202,4 @@ def ladder_arguments(
         for index, rung in enumerate(rungs)
     )
     arguments += ["-hls_segment_filename", "%v/seg_%05d.ts", "-var_stream_map", streams]
-    return arguments, "%v/index.m3u8"
+    return arguments

@@ -107,48 +107,24 @@ def package(
     fps = float(probe.get("fps") or 0)
     audio = bool(probe.get("has_audio"))
     rungs = ladder_for(width=probe["width"], height=probe["height"], fps=fps)
-    for rung in rungs:
-        (output / rung.name).mkdir(parents=True, exist_ok=True)
-    (output / "thumbs").mkdir(exist_ok=True)
-    tiles = private / "tiles"
-    tiles.mkdir()
-    key_file, key_info = private / "content.key", private / "key_info"
-    key_file.write_bytes(key)
-    # The playlists name the key "key" (relative); playback rewrites it to the signed key URL.
-    key_info.write_text(f"key\n{key_file}\n{iv.hex()}\n")
-
-    top = rungs[-1]
+    tiles, key_info = _workspace_prepare(output, private, rungs=rungs, key=key, iv=iv)
     interval = storyboard_interval(duration)
-    thumbnail_times = [duration * (index + 1) / (THUMBNAIL_COUNT + 1) for index in range(THUMBNAIL_COUNT)]
-    thumbnail_width = min(THUMBNAIL_WIDTH, top.width)
-    extras = [
-        f"{_select_at([poster_time(duration)])},scale={top.width}:{top.height},setsar=1",
-        f"{_select_at(thumbnail_times)},scale={thumbnail_width}:-2,setsar=1",
-        f"fps=1/{interval},scale={STORYBOARD_TILE_WIDTH}:-2,setsar=1",
-    ]
-    arguments, hls_output = ladder_arguments(
-        source=str(source),
-        rungs=rungs,
+    arguments = _encode_arguments(
+        source=source,
+        duration=duration,
         fps=fps,
         audio=audio,
-        preset=preset,
-        key_info_file=str(key_info),
-        extra_filters=extras,
         deinterlace=bool(probe.get("interlaced")),
+        rungs=rungs,
+        preset=preset,
+        key_info=key_info,
+        tiles=tiles,
+        interval=interval,
     )
-    arguments += [hls_output]
-    arguments += ["-map", "[x0]", "-q:v", "3", "-update", "1", POSTER]
-    arguments += ["-map", "[x1]", "-fps_mode", "passthrough", "-q:v", "4", "thumbs/%02d.jpg"]
-    arguments += ["-map", "[x2]", "-fps_mode", "passthrough", "-q:v", "5", str(tiles / "%05d.jpg")]
     errors = ffmpeg_run(arguments, cwd=output, duration=duration, on_progress=on_progress, hide=source)
 
     renditions, encoded = _renditions(output, rungs, audio=audio)
-    if encoded < duration * MIN_ENCODED_SHARE:
-        detail = last_error_line(errors, hide=source)
-        raise MediaInputError(
-            f"The file seems cut short: only {encoded:.1f} s of its {duration:.1f} s could be decoded."
-            + (f" ffmpeg: {detail}" if detail else "")
-        )
+    _require_decoded(encoded=encoded, duration=duration, errors=errors, source=source)
     renditions = start_first(renditions, max_bytes=start_segment_max_bytes)
     (output / MASTER).write_text(hls.master_playlist(renditions, frame_rate=output_fps(fps)))
     storyboard = _storyboard(tiles, output, interval=interval, duration=encoded)
@@ -164,6 +140,73 @@ def package(
         preview_seconds=round(preview),
         encoded_seconds=encoded,
     )
+
+
+def _workspace_prepare(
+    output: Path, private: Path, *, rungs: list[Rung], key: bytes, iv: bytes
+) -> tuple[Path, Path]:
+    """The directories ffmpeg writes into, and the key it encrypts with (kept in ``private``);
+    returns the storyboard tiles' directory and ffmpeg's key info file."""
+    for rung in rungs:
+        (output / rung.name).mkdir(parents=True, exist_ok=True)
+    (output / "thumbs").mkdir(exist_ok=True)
+    tiles = private / "tiles"
+    tiles.mkdir()
+    key_file, key_info = private / "content.key", private / "key_info"
+    key_file.write_bytes(key)
+    # The playlists name the key "key" (relative); playback rewrites it to the signed key URL.
+    key_info.write_text(f"key\n{key_file}\n{iv.hex()}\n")
+    return tiles, key_info
+
+
+def _encode_arguments(
+    *,
+    source: Path,
+    duration: float,
+    fps: float,
+    audio: bool,
+    deinterlace: bool,
+    rungs: list[Rung],
+    preset: str,
+    key_info: Path,
+    tiles: Path,
+    interval: int,
+) -> list[str]:
+    """The one ffmpeg command line: the ladder, and from the same decoded frames the poster
+    (``[x0]``), the thumbnails (``[x1]``) and the storyboard tiles (``[x2]``)."""
+    top = rungs[-1]
+    thumbnail_times = [duration * (index + 1) / (THUMBNAIL_COUNT + 1) for index in range(THUMBNAIL_COUNT)]
+    thumbnail_width = min(THUMBNAIL_WIDTH, top.width)
+    extras = [
+        f"{_select_at([poster_time(duration)])},scale={top.width}:{top.height},setsar=1",
+        f"{_select_at(thumbnail_times)},scale={thumbnail_width}:-2,setsar=1",
+        f"fps=1/{interval},scale={STORYBOARD_TILE_WIDTH}:-2,setsar=1",
+    ]
+    arguments, hls_output = ladder_arguments(
+        source=str(source),
+        rungs=rungs,
+        fps=fps,
+        audio=audio,
+        preset=preset,
+        key_info_file=str(key_info),
+        extra_filters=extras,
+        deinterlace=deinterlace,
+    )
+    arguments += [hls_output]
+    arguments += ["-map", "[x0]", "-q:v", "3", "-update", "1", POSTER]
+    arguments += ["-map", "[x1]", "-fps_mode", "passthrough", "-q:v", "4", "thumbs/%02d.jpg"]
+    arguments += ["-map", "[x2]", "-fps_mode", "passthrough", "-q:v", "5", str(tiles / "%05d.jpg")]
+    return arguments
+
+
+def _require_decoded(*, encoded: float, duration: float, errors: str, source: Path) -> None:
+    """Refuse a source of which too little could be decoded (a file cut short)."""
+    if encoded < duration * MIN_ENCODED_SHARE:
+        detail = last_error_line(errors, hide=source)
+        raise MediaInputError(
+            f"The file seems cut short: only {encoded:.1f} s of its {duration:.1f} s could be decoded."
+            + (f" ffmpeg: {detail}" if detail else "")
+        )
 
 
 def _renditions(output: Path, rungs: list[Rung], *, audio: bool) -> tuple[list[dict], float]:

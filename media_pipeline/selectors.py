@@ -214,6 +214,15 @@ def progress_for(user, video_keys: Iterable[uuid.UUID]) -> dict[uuid.UUID, Progr
     return {row.video_key: progress_summary(row) for row in rows}
 
 
+def progress_of_video(user, video_key: uuid.UUID) -> ProgressSummary | None:
+    """``user``'s progress on one live video (zeros when never played), or ``None`` when there
+    is no such live video."""
+    duration = video_duration(video_key)
+    if duration is None:
+        return None
+    return progress_for(user, [video_key]).get(video_key) or progress_none(video_key, duration)
+
+
 @dataclass(frozen=True)
 class CourseProgress:
     course_key: uuid.UUID

@@ -30,6 +30,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from core.tasks import enqueue
+
 from . import keys, processing, storage
 from .errors import MediaInputError, MediaTransientError, RunSuperseded
 from .models import VideoAsset
@@ -53,8 +55,6 @@ PROGRESS_EVERY_SECONDS = 1.0
 
 def asset_create(*, title: str, source: File | Path | str, filename: str | None = None) -> VideoAsset:
     """Store ``source`` as a new asset's source file and queue its processing after commit."""
-    from .tasks import asset_process_task
-
     asset = VideoAsset(title=title, stage=STAGE_QUEUED)
     if isinstance(source, str | Path):
         path = Path(source)
@@ -67,7 +67,7 @@ def asset_create(*, title: str, source: File | Path | str, filename: str | None 
     asset.source_size = asset.source.size
     with transaction.atomic():
         asset.save()
-        transaction.on_commit(lambda: asset_process_task.delay(asset.pk))
+        enqueue("media_pipeline.tasks.asset_process_task", asset.pk)
     return asset
 
 
@@ -79,13 +79,11 @@ def _source_name(asset: VideoAsset, filename: str) -> str:
 def asset_process_enqueue(*, asset: VideoAsset) -> None:
     """Queue processing again (staff's "re-run", a replaced source). A run in progress is
     superseded: it stops at its next progress report and the new run starts over."""
-    from .tasks import asset_process_task
-
     with transaction.atomic():
         VideoAsset.objects.filter(pk=asset.pk).update(
             stage=STAGE_QUEUED, progress=0, updated_at=timezone.now()
         )
-        transaction.on_commit(lambda: asset_process_task.delay(asset.pk))
+        enqueue("media_pipeline.tasks.asset_process_task", asset.pk)
     asset.stage, asset.progress = STAGE_QUEUED, 0
 
 
@@ -309,8 +307,6 @@ def _old_generations_delete(*, asset_id: int, below: int) -> None:
 def assets_requeue_stalled() -> list[int]:
     """Queue again what waits in vain: runs without progress for the stall time (their worker
     died) and assets uploaded or queued that long ago (their message was lost). Returns the ids."""
-    from .tasks import asset_process_task
-
     cutoff = timezone.now() - timedelta(seconds=settings.MEDIA_PROCESSING_STALLED_AFTER_SECONDS)
     waiting = Q(stage__in=list(RUNNING_STAGES)) | Q(stage=STAGE_QUEUED) | Q(status=VideoAsset.Status.UPLOADED)
     stalled = VideoAsset.objects.filter(waiting, updated_at__lt=cutoff).exclude(
@@ -322,5 +318,5 @@ def assets_requeue_stalled() -> list[int]:
         # beat does not queue them again while these messages wait for a worker.
         stalled.filter(pk__in=ids).update(stage=STAGE_QUEUED, progress=0, updated_at=timezone.now())
         for asset_id in ids:
-            transaction.on_commit(lambda asset_id=asset_id: asset_process_task.delay(asset_id))
+            enqueue("media_pipeline.tasks.asset_process_task", asset_id)
     return ids

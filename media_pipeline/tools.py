@@ -98,15 +98,7 @@ def ffprobe(path: str | Path) -> dict:
 
 
 def _probe_with_ffprobe(binary: str, path: Path) -> dict:
-    command = [binary, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
-    try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_TIMEOUT_SECONDS)  # noqa: S603
-    except subprocess.TimeoutExpired as error:
-        raise MediaInputError("ffprobe could not read the file within two minutes.") from error
-    if completed.returncode != 0:
-        detail = last_error_line(completed.stderr, hide=path, lines=2) or "ffprobe failed"
-        raise MediaInputError(f"The file cannot be read as a video: {detail}")
-    data = json.loads(completed.stdout or "{}")
+    data = _ffprobe_json(binary, path)
     streams = data.get("streams", [])
     video = next(
         (
@@ -136,28 +128,47 @@ def _probe_with_ffprobe(binary: str, path: Path) -> dict:
         "interlaced": False,
     }
     if video:
-        rotation = 0
-        for side_data in video.get("side_data_list", []):
-            if "rotation" in side_data:
-                rotation = int(float(side_data["rotation"]))
-        rotation = rotation or int(video.get("tags", {}).get("rotate", 0) or 0)
-        width, height = _shape(
-            width=int(video.get("width") or 0),
-            height=int(video.get("height") or 0),
-            sar=_ratio((video.get("sample_aspect_ratio") or "1:1").replace(":", "/")),
-            rotation=rotation,
-        )
-        result.update(
-            video_codec=video.get("codec_name") or "unknown",
-            video_codec_tag=video.get("codec_tag_string", ""),
-            width=width,
-            height=height,
-            fps=_ratio(video.get("avg_frame_rate")) or _ratio(video.get("r_frame_rate")),
-            pix_fmt=video.get("pix_fmt", ""),
-            rotation=rotation,
-            interlaced=video.get("field_order", "progressive") in {"tt", "bb", "tb", "bt"},
-        )
+        result.update(_ffprobe_video(video))
     return result
+
+
+def _ffprobe_json(binary: str, path: Path) -> dict:
+    """ffprobe's description of the file's format and streams, refused when it cannot read it."""
+    command = [binary, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_TIMEOUT_SECONDS)  # noqa: S603
+    except subprocess.TimeoutExpired as error:
+        raise MediaInputError("ffprobe could not read the file within two minutes.") from error
+    if completed.returncode != 0:
+        detail = last_error_line(completed.stderr, hide=path, lines=2) or "ffprobe failed"
+        raise MediaInputError(f"The file cannot be read as a video: {detail}")
+    return json.loads(completed.stdout or "{}")
+
+
+def _ffprobe_video(video: dict) -> dict:
+    """The probe's video fields from ffprobe's video stream: the shape as displayed (rotation
+    and non-square pixels applied), frame rate, pixel format, interlacing."""
+    rotation = 0
+    for side_data in video.get("side_data_list", []):
+        if "rotation" in side_data:
+            rotation = int(float(side_data["rotation"]))
+    rotation = rotation or int(video.get("tags", {}).get("rotate", 0) or 0)
+    width, height = _shape(
+        width=int(video.get("width") or 0),
+        height=int(video.get("height") or 0),
+        sar=_ratio((video.get("sample_aspect_ratio") or "1:1").replace(":", "/")),
+        rotation=rotation,
+    )
+    return {
+        "video_codec": video.get("codec_name") or "unknown",
+        "video_codec_tag": video.get("codec_tag_string", ""),
+        "width": width,
+        "height": height,
+        "fps": _ratio(video.get("avg_frame_rate")) or _ratio(video.get("r_frame_rate")),
+        "pix_fmt": video.get("pix_fmt", ""),
+        "rotation": rotation,
+        "interlaced": video.get("field_order", "progressive") in {"tt", "bb", "tb", "bt"},
+    }
 
 
 def _probe_with_pyav(path: Path) -> dict:

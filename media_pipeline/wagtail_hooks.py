@@ -4,7 +4,8 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from wagtail import hooks
 
-from media_pipeline.admin_views import VideoAssetChooserViewSet, VideoAssetViewSet
+from media_pipeline.admin_views.chooser import VideoAssetChooserViewSet
+from media_pipeline.admin_views.library import VideoAssetViewSet
 
 
 @hooks.register("register_admin_viewset")

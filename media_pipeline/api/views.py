@@ -187,11 +187,10 @@ class VideoProgressApi(PersonalApi):
         description="The caller's progress on a video (zeros when never played).",
     )
     def get(self, request: Request, video_id: uuid.UUID) -> Response:
-        duration = selectors.video_duration(video_id)
-        if duration is None:
+        summary = selectors.progress_of_video(request.user, video_id)
+        if summary is None:
             raise ApiError("video_not_found", "There is no such video.", status=404)
-        summary = selectors.progress_for(request.user, [video_id]).get(video_id)
-        return Response(s.ProgressSerializer(summary or selectors.progress_none(video_id, duration)).data)
+        return Response(s.ProgressSerializer(summary).data)
 
     @extend_schema(
         operation_id="me_progress_update",

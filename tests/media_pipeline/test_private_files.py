@@ -14,9 +14,9 @@ from django.contrib.auth.models import Permission
 from django.core.files.storage import default_storage, storages
 from django.test import Client
 
-from media_pipeline import uploads
 from media_pipeline.models import VideoAsset
 from media_pipeline.services import asset_create, asset_process
+from media_pipeline.uploads import sessions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.public_media_urls")]
 
@@ -64,7 +64,7 @@ def test_an_upload_chunk_is_not_at_its_public_url(staff_client, django_user_mode
         f"{start['urls']['chunks']}0/", b"v" * 1000, content_type="application/octet-stream"
     )
     assert response.status_code == 200
-    upload = uploads.upload_load(
+    upload = sessions.upload_load(
         token=start["upload"], user=django_user_model.objects.get(email="admin@phialo.localhost")
     )
 

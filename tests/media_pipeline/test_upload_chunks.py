@@ -8,8 +8,8 @@ from django.contrib.auth.models import Permission
 
 from accounts.demo import seed_admin
 from core.storage import private_storage
-from media_pipeline import uploads
 from media_pipeline.models import VideoAsset
+from media_pipeline.uploads import chunks, sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ CHUNK = 64 * 1024
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch):
     """Chunks of 64 KiB so that a short clip comes in several pieces."""
-    monkeypatch.setattr(uploads, "CHUNK_BYTES", CHUNK)
+    monkeypatch.setattr(sessions, "CHUNK_BYTES", CHUNK)
 
 
 def start(client, *, size: int, filename: str = "Werkbank Kamera 1.mp4"):
@@ -72,7 +72,7 @@ def test_a_chunked_upload_becomes_an_asset_and_queues_processing(
 def test_the_chunks_are_gone_once_the_asset_exists(staff_client, django_capture_on_commit_callbacks):
     data = bytes(range(256)) * 1000
     body = send_all(staff_client, data)
-    upload = uploads.upload_load(token=body["upload"], user=seed_admin(password="secret-for-tests"))
+    upload = sessions.upload_load(token=body["upload"], user=seed_admin(password="secret-for-tests"))
     assert private_storage().exists(upload.chunk_name(0))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -226,9 +226,9 @@ def test_chunks_of_uploads_nobody_finished_go_once_their_token_lapsed(staff_clie
 
     body = start(staff_client, size=CHUNK * 2).json()
     put_chunk(staff_client, body, 0, b"d" * CHUNK)
-    upload = uploads.upload_load(token=body["upload"], user=seed_admin(password="secret-for-tests"))
+    upload = sessions.upload_load(token=body["upload"], user=seed_admin(password="secret-for-tests"))
 
-    uploads.uploads_abandoned_delete()
+    chunks.uploads_abandoned_delete()
     assert private_storage().exists(upload.chunk_name(0))  # a week to resume
     with freeze_time(timezone.now() + timedelta(days=8)):
         start(staff_client, size=100)  # starting an upload sweeps the abandoned ones

@@ -8,7 +8,7 @@ fail and be retried). Running it again moves nothing twice.
 from django.core.management.base import BaseCommand
 
 from core.storage import private_files_move
-from media_pipeline.uploads import CHUNKS_DIR
+from media_pipeline.uploads.upload import CHUNKS_DIR
 
 # Directories of the default storage that held only private files: the upload chunks.
 DIRECTORIES = [CHUNKS_DIR]

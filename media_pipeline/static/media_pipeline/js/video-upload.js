@@ -1,5 +1,5 @@
 /*
- * Video uploads in the Wagtail admin (media_pipeline/uploads.py is the other half).
+ * Video uploads in the Wagtail admin (media_pipeline/uploads/ and admin_views/upload_api.py are the other half).
  *
  * A form holding [data-video-upload] is not sent with its file: the file goes first, in
  * chunks (to the admin, or as presigned multipart parts straight to the bucket), with a
