@@ -5,9 +5,10 @@ unsubscribe link and the one-click headers.
 
 "Send" (:func:`news_email_queue`) marks the mail queued under its row lock, so pressing it twice
 queues it once, and hands it to a Celery task (``accounts.tasks.news_email_send``) after the
-commit. The task's work (:func:`news_email_deliver`) inserts a :class:`~accounts.models.NewsDelivery` row (unique per mail and person) before it hands
-each mail to the server, and deletes it again only when the server refused that mail: a retry, a
-second delivery of the task or a second worker skips everyone reached, so nobody gets it twice.
+commit. The task's work (:func:`news_email_deliver`) inserts a
+:class:`~accounts.models.NewsDelivery` row (unique per mail and person) before it hands each mail
+to the server, and deletes it again only when the server refused that mail: a retry, a second
+delivery of the task or a second worker skips everyone reached, so nobody gets it twice.
 Someone who unsubscribes while it goes out is left out from then on.
 """
 

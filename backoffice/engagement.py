@@ -6,8 +6,8 @@ that day's rows and its figures replace the stored ones, so running twice, or ov
 not change, gives the same figures. The watermark is the latest ``rolled_up_at`` less
 :data:`ROLL_UP_OVERLAP`: a progress report stamps its row a moment before it commits, and a run that
 read just before that commit must not leave the row behind; the overlap makes the next run take it.
-Beat runs ``backoffice.tasks.roll_up`` every 15 minutes; the demo data calls :func:`engagement_roll_up` directly
-(``rebuild=True`` after replacing the viewers' rows).
+Beat runs ``backoffice.tasks.roll_up`` every 15 minutes; the demo data calls
+:func:`engagement_roll_up` directly (``rebuild=True`` after replacing the viewers' rows).
 """
 
 from __future__ import annotations
