@@ -35,7 +35,7 @@ from backoffice.customer_selectors import (
 )
 from backoffice.customer_services import GrantRefused, customer_grant, customer_grant_revoke
 from backoffice.forms import REASON_MAX_LENGTH, GrantForm, RevokeForm
-from cms.selectors import SOURCE_LOCALE
+from cms.selectors.served import SOURCE_LOCALE
 from shop.models import Grant
 
 app_name = "backoffice_customers"
