@@ -16,7 +16,7 @@ from uuid import UUID
 from cms.images import thumbnails_for
 from cms.models import CoursePage, VideoPage, frontend_path
 from cms.selectors.detail import BundleDetail, CourseDetail, VideoDetail
-from cms.selectors.listings import single_prices_total
+from cms.selectors.listings import category_translations, single_prices_total
 from cms.selectors.references import bundle_item_ids, lesson_ids
 from cms.selectors.served import translations_for
 from core.money import money
@@ -121,6 +121,12 @@ def category_item(row: dict[str, Any], translations: dict[UUID, dict[str, str]])
         "locale": row["locale__language_code"],
         "translations": translations.get(row["translation_key"], {}),
     }
+
+
+def category_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of categories as API items, with where each is listed per locale (one query)."""
+    translations = category_translations(row["translation_key"] for row in rows)
+    return [category_item(row, translations) for row in rows]
 
 
 def _description(row: dict) -> str:

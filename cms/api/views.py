@@ -137,5 +137,4 @@ class CategoryListApi(PublicCatalogApi):
         locale = resolve_locale(request)
         paginator = PageNumberPagination()
         rows = paginator.paginate_queryset(listings.categories_for_catalog(locale=locale), request, view=self)
-        translations = listings.category_translations(row["translation_key"] for row in rows)
-        return paginator.get_paginated_response([items.category_item(row, translations) for row in rows])
+        return paginator.get_paginated_response(items.category_items(rows))
