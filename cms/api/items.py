@@ -14,11 +14,11 @@ from typing import Any
 from uuid import UUID
 
 from cms.images import thumbnails_for
-from cms.models import CoursePage, VideoPage, frontend_path
+from cms.models import frontend_path
 from cms.selectors.detail import BundleDetail, CourseDetail, VideoDetail
 from cms.selectors.listings import category_translations, single_prices_total
 from cms.selectors.references import bundle_item_ids, lesson_ids
-from cms.selectors.served import translations_for
+from cms.selectors.served import durations_by_id, prices_by_id, translations_for
 from core.money import money
 from media_pipeline.playback import preview_playlist_url
 
@@ -40,14 +40,13 @@ class Context:
             translations=translations_for(row["translation_key"] for row in rows),
         )
         if lessons:
-            ids = {pk for row in rows if "sections" in row for pk in lesson_ids(row)}
-            context.durations = dict(
-                VideoPage.objects.filter(pk__in=ids).values_list("pk", "duration_seconds")
+            context.durations = durations_by_id(
+                {pk for row in rows if "sections" in row for pk in lesson_ids(row)}
             )
         if bundle_items:
-            ids = {pk for row in rows if "items" in row for pk in bundle_item_ids(row)}
-            for model in (VideoPage, CoursePage):
-                context.prices.update(model.objects.filter(pk__in=ids).values_list("pk", "price"))
+            context.prices = prices_by_id(
+                {pk for row in rows if "items" in row for pk in bundle_item_ids(row)}
+            )
         return context
 
 

@@ -10,13 +10,14 @@ queries.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import Case, Q, QuerySet, When
 from wagtail.models import Page
 
 from cms.catalog_cache import catalog_cached
-from cms.models import frontend_path
+from cms.models import CoursePage, VideoPage, frontend_path
 
 SOURCE_LOCALE = "de"
 
@@ -77,6 +78,20 @@ def served_by_key(model, keys: Iterable[UUID], locale: str, fields: Sequence[str
         return {}
     rows = served(live(model), locale).filter(translation_key__in=keys).values(*fields)
     return {row["translation_key"]: row for row in rows}
+
+
+def durations_by_id(ids: Iterable[int]) -> dict[int, int]:
+    """``{video page id: seconds}`` of the given videos (a course's lessons), in one query."""
+    return dict(VideoPage.objects.filter(pk__in=ids).values_list("pk", "duration_seconds"))
+
+
+def prices_by_id(ids: Iterable[int]) -> dict[int, Decimal | None]:
+    """``{page id: price}`` of the given videos and courses (a bundle's items), in two queries."""
+    ids = set(ids)
+    prices: dict[int, Decimal | None] = {}
+    for model in (VideoPage, CoursePage):
+        prices.update(model.objects.filter(pk__in=ids).values_list("pk", "price"))
+    return prices
 
 
 def translations_for(keys: Iterable[UUID]) -> dict[UUID, dict[str, str]]:
