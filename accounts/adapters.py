@@ -49,6 +49,8 @@ from django.template.loader import get_template
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.tasks import enqueue
+
 LOGIN_CODE_MAIL = "account/email/login_code"
 
 
@@ -171,10 +173,9 @@ class DeferredEmail:
         self.message = message
 
     def send(self) -> None:
-        from accounts.tasks import email_send
-
         message = self.message
-        email_send.delay(
+        enqueue(
+            "accounts.tasks.email_send",
             {
                 "subject": message.subject,
                 "body": message.body,
@@ -182,7 +183,8 @@ class DeferredEmail:
                 "to": list(message.to),
                 "headers": dict(message.extra_headers),
                 "alternatives": [(content, mimetype) for content, mimetype in message.alternatives],
-            }
+            },
+            on_commit=False,
         )
 
 

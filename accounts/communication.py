@@ -10,7 +10,7 @@ The choices live on the user (``email_<kind>`` and ``email_<kind>_changed_at``).
 through ``PATCH /api/v1/me/`` (``accounts.services.user_profile_update``) or the unsubscribe link
 of any such mail, both through :func:`communication_update`.
 
-The link (``/email/unsubscribe/<token>/``, ``accounts.email_urls``) works without logging in: the
+The link (``/email/unsubscribe/<token>/``, ``accounts.urls``) works without logging in: the
 token is the user and the kind signed with the secret key under a salt of their own, without an
 expiry, so the link in a mail from years ago still works. Mails carry it in their footer and in the
 RFC 8058 headers, so mail clients show their own "unsubscribe" button, which POSTs to it.

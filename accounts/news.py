@@ -4,10 +4,11 @@ that opted in to news (``accounts.communication``), each in the reader's languag
 unsubscribe link and the one-click headers.
 
 "Send" (:func:`news_email_queue`) marks the mail queued under its row lock, so pressing it twice
-queues it once, and hands it to a Celery task after the commit. The task (:func:`news_email_deliver`)
-inserts a :class:`~accounts.models.NewsDelivery` row (unique per mail and person) before it hands
-each mail to the server, and deletes it again only when the server refused that mail: a retry, a
-second delivery of the task or a second worker skips everyone reached, so nobody gets it twice.
+queues it once, and hands it to a Celery task (``accounts.tasks.news_email_send``) after the
+commit. The task's work (:func:`news_email_deliver`) inserts a
+:class:`~accounts.models.NewsDelivery` row (unique per mail and person) before it hands each mail
+to the server, and deletes it again only when the server refused that mail: a retry, a second
+delivery of the task or a second worker skips everyone reached, so nobody gets it twice.
 Someone who unsubscribes while it goes out is left out from then on.
 """
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -27,7 +27,7 @@ from accounts import communication
 from accounts.models import NewsDelivery, NewsEmail, User
 from core.errors import ApiError
 from core.locale import SUPPORTED, person_language, supported_language
-from core.tasks import MAIL_TASK_OPTIONS
+from core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +64,8 @@ def news_email_queue(*, news_id: int, by: User | None) -> NewsEmail:
             raise ApiError("news_already_sent", "This news e-mail has already been sent.", status=409)
         news.queued_at, news.queued_by = timezone.now(), by
         news.save(update_fields=["queued_at", "queued_by"])
-        news_email_send.delay_on_commit(news.pk)
+        enqueue("accounts.tasks.news_email_send", news.pk)
     return news
-
-
-@shared_task(**MAIL_TASK_OPTIONS)
-def news_email_send(self, news_id: int) -> int:
-    """Deliver a queued news e-mail to everyone it has not reached yet."""
-    return news_email_deliver(news_id=news_id)
 
 
 def news_email_deliver(*, news_id: int) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -101,8 +101,3 @@ class NewsEmailViewSet(SnippetViewSet):
         MultiFieldPanel([FieldPanel("subject_de"), FieldPanel("body_de")], heading=_("German")),
         MultiFieldPanel([FieldPanel("subject_en"), FieldPanel("body_en")], heading=_("English")),
     ]
-
-
-def send_urls():
-    """The "Send" page, under the admin (``register_admin_urls``)."""
-    return [path("news-emails/send/<int:pk>/", NewsEmailSendView.as_view(), name="news_email_send")]

@@ -1,8 +1,11 @@
+"""The accounts app's Celery tasks: a login or account e-mail rendered in the request, and a
+queued news e-mail's delivery. Each calls into ``accounts`` and owns its retries."""
+
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 
-# Registered where the worker looks (autodiscovery imports each app's tasks module).
-from accounts.news import news_email_send  # noqa: F401
+from accounts.news import news_email_deliver
+from core.tasks import MAIL_TASK_OPTIONS
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -21,3 +24,9 @@ def email_send(message: dict) -> None:
     for content, mimetype in message["alternatives"]:
         email.attach_alternative(content, mimetype)
     email.send()
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def news_email_send(self, news_id: int) -> int:
+    """Deliver a queued news e-mail to everyone it has not reached yet."""
+    return news_email_deliver(news_id=news_id)

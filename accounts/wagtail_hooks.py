@@ -3,11 +3,12 @@
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from accounts.news_admin import NewsEmailViewSet, send_urls
+from accounts import admin_urls
+from accounts.news_admin import NewsEmailViewSet
 
 register_snippet(NewsEmailViewSet)
 
 
 @hooks.register("register_admin_urls")
 def news_email_urls():
-    return send_urls()
+    return admin_urls.urlpatterns

@@ -27,7 +27,8 @@ from wagtail.models import Page
 
 from booking.models import Booking
 from cms.models import BundlePage, CoursePage, VideoPage
-from cms.selectors import SOURCE_LOCALE, catalog_holdings
+from cms.selectors.holdings import catalog_holdings
+from cms.selectors.served import SOURCE_LOCALE
 from media_pipeline.models import WatchProgress
 from shop import access
 from shop.models import Grant

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import LogFormatter
 from wagtail.log_actions import log as audit_log
 
-from cms.selectors import SOURCE_LOCALE, catalog_holdings, titles_by_key
+from cms.selectors.holdings import catalog_holdings
+from cms.selectors.served import SOURCE_LOCALE, titles_by_key
 from shop.grants import grant_by_staff, grant_revoke_by_staff
 from shop.models import Grant
 

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -35,10 +35,9 @@ from backoffice.customer_selectors import (
 )
 from backoffice.customer_services import GrantRefused, customer_grant, customer_grant_revoke
 from backoffice.forms import REASON_MAX_LENGTH, GrantForm, RevokeForm
-from cms.selectors import SOURCE_LOCALE
+from cms.selectors.served import SOURCE_LOCALE
 from shop.models import Grant
 
-app_name = "backoffice_customers"
 PERMISSION = "backoffice.serve_customers"
 # Giving money back is for those who may change orders (as in Oscar's dashboard).
 REFUND_PERMISSION = "order.change_order"
@@ -169,11 +168,3 @@ class RevokeView(CustomerDetailView):
             return self.refused(refusal.message)
         messages.success(request, _("The grant was revoked."))
         return self.back()
-
-
-urlpatterns = [
-    path("", CustomerIndexView.as_view(), name="index"),
-    path("<int:pk>/", CustomerDetailView.as_view(), name="detail"),
-    path("<int:pk>/grant/", GrantView.as_view(), name="grant"),
-    path("<int:pk>/grants/<int:grant_pk>/revoke/", RevokeView.as_view(), name="revoke"),
-]

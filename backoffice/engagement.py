@@ -6,8 +6,8 @@ that day's rows and its figures replace the stored ones, so running twice, or ov
 not change, gives the same figures. The watermark is the latest ``rolled_up_at`` less
 :data:`ROLL_UP_OVERLAP`: a progress report stamps its row a moment before it commits, and a run that
 read just before that commit must not leave the row behind; the overlap makes the next run take it.
-Beat runs :func:`roll_up` every 15 minutes; the demo data calls :func:`engagement_roll_up` directly
-(``rebuild=True`` after replacing the viewers' rows).
+Beat runs ``backoffice.tasks.roll_up`` every 15 minutes; the demo data calls
+:func:`engagement_roll_up` directly (``rebuild=True`` after replacing the viewers' rows).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import zlib
 from datetime import datetime, timedelta
 
-from celery import shared_task
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.utils import timezone
@@ -121,10 +120,3 @@ def _write(batch: list[VideoEngagementDay]) -> int:
         update_fields=["watch_seconds", "viewers", "starts", "completions", "reached", "rolled_up_at"],
     )
     return len(batch)
-
-
-@shared_task(acks_late=True)
-def roll_up() -> int | None:
-    """Beat, every 15 minutes: fold the new watching into the report figures. Safe to run twice
-    or side by side (the second waits for nothing and returns None)."""
-    return engagement_roll_up()

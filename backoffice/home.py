@@ -15,7 +15,7 @@ from wagtail.admin.ui.components import Component
 from backoffice.reports.base import Period, options_from, studio_today
 from backoffice.reports.revenue import RevenueReport
 from backoffice.reports.subscribers import SubscribersReport
-from backoffice.translations import translation_status
+from backoffice.translations.entries import translation_status
 from booking.models import Booking
 from core.money import format_money
 from media_pipeline.models import VideoAsset

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.urls import path
 from django.utils.translation import gettext as _
 from oscar.apps.order.models import Order
 
@@ -23,8 +22,6 @@ from core.errors import ApiError
 from core.money import format_money
 from shop.payments import refund_lines
 from shop.statuses import LineStatus
-
-app_name = "backoffice_refunds"
 
 
 class RefundView(CustomerDetailView):
@@ -56,6 +53,3 @@ class RefundView(CustomerDetailView):
             % {"number": order.number},
         )
         return self.back()
-
-
-urlpatterns = [path("<int:pk>/orders/<str:number>/refund/", RefundView.as_view(), name="refund")]

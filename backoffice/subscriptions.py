@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.db.models.fields.json import KT
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -218,7 +217,3 @@ class SubscriptionIndexView(WagtailAdminTemplateMixin, TemplateView):
         query.pop("p", None)
         context.update({"page": page, "query": query.urlencode()})
         return self.render_to_response(context)
-
-
-app_name = "backoffice_subscriptions"
-urlpatterns = [path("", SubscriptionIndexView.as_view(), name="index")]

@@ -22,7 +22,7 @@ hooks.register("register_log_actions", customer_log_actions_register)
 
 @hooks.register("register_admin_urls")
 def backoffice_urls():
-    return [path("backoffice/", include("backoffice.urls"))]
+    return [path("backoffice/", include("backoffice.admin_urls"))]
 
 
 class PermissionMenuItem(MenuItem):

@@ -93,7 +93,7 @@ def main(rounds: int) -> None:
     from django.db import connection
 
     from cms.models import CoursePage, VideoPage
-    from cms.selectors import video_holding
+    from cms.selectors.holdings import video_holding
     from shop.access import may_watch
     from shop.models import Grant
 

@@ -21,7 +21,9 @@ from shop.webhooks import stripe_webhook
 
 urlpatterns = [
     path("healthz", HealthzView.as_view(), name="healthz"),
-    path("staff/2fa/", include("accounts.staff_urls")),
+    # Staff's second factor (/staff/2fa/) and the links in e-mails that work without logging in
+    # (one-click unsubscribe, /email/unsubscribe/<token>/).
+    path("", include("accounts.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
@@ -38,8 +40,6 @@ urlpatterns = [
     # nothing else here. Register {BACKEND_URL}/accounts/<provider>/login/callback/ with each.
     path("accounts/", include("allauth.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
-    # Links in e-mails that work without logging in (one-click unsubscribe).
-    path("", include("accounts.email_urls")),
     # A consultant's private calendar feed: /booking/feeds/<secret>.ics
     path("", include(feed_urlpatterns)),
     # Without Stripe keys and with DEBUG on: a local page that pays an order like the webhook does.

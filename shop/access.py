@@ -7,7 +7,7 @@ page gives the English one too; staff grants count like purchases; suspended (di
 revoked grants give nothing. Anonymous viewers get the free videos only.
 
 What holds what comes from the catalogue, worked out once per catalogue version and cached
-(``cms.selectors.catalog_holdings``), so a check costs the grant lookup alone: one query however
+(``cms.selectors.holdings.catalog_holdings``), so a check costs the grant lookup alone: one query however
 much the viewer owns or the catalogue holds (two when an editor has just published). A video
 marked as included in the subscription is also open to a subscriber whose subscription gives
 access now (``shop.subscriptions.state``: active, trialing, past due within the grace period,
@@ -25,8 +25,8 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from cms.selectors import CatalogHoldings, VideoHolding, catalog_holdings, video_holding
-from cms.selectors import video_offers as catalog_offers
+from cms.selectors.holdings import CatalogHoldings, VideoHolding, catalog_holdings, video_holding
+from cms.selectors.offers import video_offers as catalog_offers
 from shop.models import Grant
 from shop.subscriptions.state import is_subscribed
 
@@ -113,7 +113,7 @@ def access_for(user, video) -> Access:
 
 def video_offers(video, *, locale: str) -> list[dict]:
     """What would unlock ``video`` for the media pipeline's 401/403: the video itself, the courses
-    and bundles holding it (``cms.selectors.video_offers``), and — when the subscription includes
+    and bundles holding it (``cms.selectors.offers.video_offers``), and — when the subscription includes
     it — the cheapest plan per month, with no id (subscribe through the plan list)."""
     key = video_key(video)
     offers = catalog_offers(key, locale=locale)

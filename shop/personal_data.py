@@ -33,7 +33,7 @@ from oscar.apps.wishlists.models import WishList
 from rest_framework import serializers
 
 from accounts import registry
-from cms.selectors import titles_by_key
+from cms.selectors.served import titles_by_key
 from core.money import money
 from shop.models import Grant
 from shop.subscriptions.services import subscriptions_erase, subscriptions_export

@@ -3,8 +3,8 @@ of catalogue items (for the OpenAPI schema; ``cms.api.items`` builds them)."""
 
 from rest_framework import serializers
 
-from cms import selectors
 from cms.models import Level
+from cms.selectors.listings import category_exists, course_lesson_keys
 from core.api import MoneySerializer
 from core.locale import SUPPORTED
 
@@ -33,7 +33,7 @@ class CategorizedQuerySerializer(CatalogQuerySerializer):
     level = serializers.ChoiceField(choices=Level.values, required=False)
 
     def validate_category(self, value: str) -> str:
-        if not selectors.category_exists(value):
+        if not category_exists(value):
             raise serializers.ValidationError("Unknown category.")
         return value
 
@@ -43,7 +43,7 @@ class VideoQuerySerializer(CategorizedQuerySerializer):
     course = serializers.SlugField(required=False, help_text="a course's slug: its lessons only")
 
     def validate_course(self, value: str) -> str:
-        if not selectors.course_lesson_keys(value):
+        if not course_lesson_keys(value):
             raise serializers.ValidationError("Unknown course.")
         return value
 

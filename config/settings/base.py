@@ -491,9 +491,8 @@ CELERY_BEAT_SCHEDULE["booking-caldav-busy-pull"] = {
 # ------------------------------------------------------------------------------
 # Back office (backoffice/): reports read viewing rolled up per video and day, never raw rows
 # ------------------------------------------------------------------------------
-CELERY_IMPORTS += ["backoffice.engagement"]
 CELERY_BEAT_SCHEDULE["backoffice-engagement-roll-up"] = {
-    "task": "backoffice.engagement.roll_up",
+    "task": "backoffice.tasks.roll_up",
     "schedule": crontab(minute="*/15"),
 }
 

@@ -38,7 +38,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from cms.selectors import titles_by_key
+from cms.selectors.served import titles_by_key
 from core.api import ERROR
 from core.errors import ApiError
 from core.locale import resolve_locale

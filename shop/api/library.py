@@ -19,9 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.views import PersonalApi
-from cms import selectors as catalog
 from cms.api import items
 from cms.models import BundlePage, CoursePage, frontend_path
+from cms.selectors.listings import videos_by_keys
+from cms.selectors.references import lesson_ids
+from cms.selectors.served import BUNDLE_FIELDS, COURSE_FIELDS, keys_for_page_ids, served_by_key
 from core.api import ERROR
 from core.locale import resolve_locale
 from core.pagination import PageNumberPagination
@@ -104,20 +106,16 @@ class LibraryApi(PersonalApi):
         locale = resolve_locale(request)
         library = access.library_for(request.user)
         paginator = PageNumberPagination()
-        rows = paginator.paginate_queryset(
-            catalog.videos_by_keys(library.videos, locale=locale), request, view=self
-        )
-        courses = catalog.served_by_key(CoursePage, library.courses, locale, catalog.COURSE_FIELDS)
-        bundles = catalog.served_by_key(BundlePage, library.bundles, locale, catalog.BUNDLE_FIELDS)
+        rows = paginator.paginate_queryset(videos_by_keys(library.videos, locale=locale), request, view=self)
+        courses = served_by_key(CoursePage, library.courses, locale, COURSE_FIELDS)
+        bundles = served_by_key(BundlePage, library.bundles, locale, BUNDLE_FIELDS)
         context = items.Context.for_rows([*rows, *courses.values(), *bundles.values()])
         watched = progress_for(request.user, [row["translation_key"] for row in rows])
-        lesson_keys = catalog.keys_for_page_ids(
-            pk for row in courses.values() for pk in catalog.lesson_ids(row)
-        )
+        lesson_keys = keys_for_page_ids(pk for row in courses.values() for pk in lesson_ids(row))
         course_progress = course_progress_for(
             request.user,
             {
-                key: [lesson_keys[pk] for pk in catalog.lesson_ids(row) if pk in lesson_keys]
+                key: [lesson_keys[pk] for pk in lesson_ids(row) if pk in lesson_keys]
                 for key, row in courses.items()
             },
         )

@@ -16,7 +16,8 @@ from django.test import Client
 from freezegun import freeze_time
 
 from accounts.models import NewsDelivery, NewsEmail, User
-from accounts.news import news_email_deliver, news_email_send
+from accounts.news import news_email_deliver
+from accounts.tasks import news_email_send
 
 pytestmark = pytest.mark.django_db
 

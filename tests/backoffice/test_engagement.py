@@ -15,8 +15,9 @@ from django.db import connection
 from django.test import Client
 from freezegun import freeze_time
 
-from backoffice.engagement import ROLL_UP_LOCK, engagement_roll_up, roll_up
+from backoffice.engagement import ROLL_UP_LOCK, engagement_roll_up
 from backoffice.models import VideoEngagementDay
+from backoffice.tasks import roll_up
 from media_pipeline.models import WatchDay
 from media_pipeline.progress import progress_record
 
