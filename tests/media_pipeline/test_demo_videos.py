@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from cms.demo import seed_site_tree, seed_videos
 from cms.models import VideoPage
+from demo.catalogue import seed_site_tree, seed_videos
+from demo.clips import Clip, clip_make, seed_demo_videos
 from media_pipeline import demo
-from media_pipeline.demo import Clip, clip_make, seed_demo_videos
 from media_pipeline.models import VideoAsset
 from media_pipeline.tools import ffprobe
 

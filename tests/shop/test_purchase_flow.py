@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 from freezegun import freeze_time
 
+from demo.offers import seed_offers
 from shop.access import may_watch
-from shop.demo_offers import seed_offers
 from shop.models import Checkout, Invoice
 from tests.shop import stripe_fakes
 from tests.shop.stripe_fakes import event, session_object
