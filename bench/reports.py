@@ -1,6 +1,6 @@
 """``python -m bench.reports``: every back-office report over a year of a busy studio.
 
-The data is :mod:`backoffice.sample_data` at ``--customers`` (10,000) and ``--orders`` (100,000),
+The data is :mod:`demo.sample_year` at ``--customers`` (10,000) and ``--orders`` (100,000),
 over the 365 days up to today: orders with their lines, checkouts, invoices and credit notes,
 about 830 subscriptions with their monthly or yearly Stripe invoices in dj-stripe's mirror, a
 consultant's year of bookings, and the viewers' days rolled up per video. Written once (a few
@@ -68,12 +68,13 @@ def main(rounds: int, warmup: int, customers: int, orders: int) -> None:
     from oscar.apps.order.models import Order
 
     import bench.urls
-    from accounts.demo import seed_admin
     from accounts.staff_2fa import VERIFIED_SESSION_KEY
     from backoffice.reports import REPORT_SLUGS
     from backoffice.reports.base import REPORTS, Period, studio_today
-    from backoffice.sample_data import DOMAIN, sample_data_create
     from backoffice.views import report_build
+    from demo.accounts import seed_admin
+    from demo.sample_year import sample_data_create
+    from demo.sample_year.common import DOMAIN
     from shop.statuses import PAID_ORDER_STATUSES
 
     today = studio_today()

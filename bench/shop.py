@@ -131,10 +131,10 @@ def main(rounds: int) -> None:
     from django.test.utils import override_settings
     from oscar.apps.catalogue.models import Product
 
+    import stripe_fakes
     from cms.models import CoursePage, VideoPage
     from config.celery_app import app as celery_app
     from shop.models import Grant
-    from tests.shop import stripe_fakes
 
     logging.getLogger("django.request").setLevel(logging.ERROR)
     course = CoursePage.objects.live().filter(locale__language_code="de", price__isnull=False).first()
@@ -230,11 +230,11 @@ def _round(shopper, products, lesson, rich, rich_video, record: Callable[..., An
 
     from django.test import Client
 
+    import stripe_fakes
     from bench.floor import floor_register
     from shop.access import may_watch
     from shop.models import Checkout, Grant, StripeEvent
     from shop.stripe_events import event_process
-    from tests.shop import stripe_fakes
 
     client = Client()
     client.force_login(shopper)

@@ -33,7 +33,7 @@ def second_factor_passed():
 @pytest.fixture
 def staff_client(client, second_factor_passed):
     """A client logged in as the demo admin, past the staff second factor."""
-    from accounts.demo import seed_admin
+    from demo.accounts import seed_admin
 
     admin = seed_admin(password="secret-for-tests")
     assert client.login(email="admin@phialo.localhost", password="secret-for-tests")

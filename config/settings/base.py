@@ -130,6 +130,7 @@ LOCAL_APPS = [
     "booking",
     "media_pipeline",
     "backoffice",
+    "demo",
     # Last: its ready() puts the log redaction on handlers other apps added (core/logs.py).
     "core",
 ]

@@ -231,38 +231,3 @@ def local_subscription_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 urlpatterns = [path("<str:token>/", local_subscription_page, name="shop-local-subscription")]
-
-
-def seed_plans() -> list:
-    """The demo's monthly and yearly plans, their prices in the mirror as Stripe would make them."""
-    from shop.subscriptions.plans import DEFAULT_PLANS, plan_put
-
-    plans = []
-    for order, text in enumerate(DEFAULT_PLANS):
-        price = price_put(
-            key=f"{text.interval}ly",
-            name=text.name_en,
-            amount_cents=int(text.amount * 100),
-            interval=text.interval,
-        )
-        plans.append(plan_put(text=text, price_id=price.id, sort_order=order))
-    return plans
-
-
-def seed_subscriber(user) -> bool:
-    """Give a demo shopper an active monthly subscription (once); ``False`` when they have one or
-    Stripe is configured (then subscriptions come from Stripe only)."""
-    from shop.subscriptions.plans import plans_for
-    from shop.subscriptions.services import subscription_mirror
-    from shop.subscriptions.state import subscription_states
-
-    if settings.STRIPE_SECRET_KEY or subscription_states(user):
-        return False
-    monthly = next((plan for plan in plans_for("de") if plan.interval == "month"), None)
-    if monthly is None:
-        return False
-    with transaction.atomic():
-        customer = Customer.objects.filter(subscriber=user).first() or customer_put(user=user)
-        price = Price.objects.get(id=monthly.price_id)
-        subscription_mirror(data=subscription_data(customer=customer, price=price, start=timezone.now()))
-    return True

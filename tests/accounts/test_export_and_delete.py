@@ -31,7 +31,7 @@ from PIL import Image
 
 from accounts import registry
 from accounts.models import User
-from cms.demo import seed_site_tree
+from demo.catalogue import seed_site_tree
 from tests.shop.factories import draft_catalog_page, publish
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ import random
 import pytest
 from django.test import Client
 
-from accounts.demo import seed_admin
+from demo.accounts import seed_admin
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from wagtail.documents.models import Document
 
-from accounts.demo import seed_admin
 from accounts.staff_2fa import MAX_FAILURES
-from cms.demo import seed_site_tree
+from demo.accounts import seed_admin
+from demo.catalogue import seed_site_tree
 
 pytestmark = pytest.mark.django_db
 

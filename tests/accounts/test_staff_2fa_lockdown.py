@@ -23,8 +23,8 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
-from accounts.demo import seed_admin
-from cms.demo import seed_site_tree
+from demo.accounts import seed_admin
+from demo.catalogue import seed_site_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -46,7 +46,7 @@ def browser():
 @pytest.fixture
 def report_data():
     """A year of a small studio's business: orders, refunds, subscriptions, bookings, viewing."""
-    from backoffice.sample_data import sample_data_create
+    from demo.sample_year import sample_data_create
 
     with freeze_time("2026-11-20 12:00:00"):
         sample_data_create(customers=60, orders=240, today=TODAY, seed=9)
@@ -55,7 +55,7 @@ def report_data():
 @pytest.fixture
 def admin_cookie(client, second_factor_passed):
     """The session cookie of the demo admin, past the second factor, in the wanted admin language."""
-    from accounts.demo import seed_admin
+    from demo.accounts import seed_admin
 
     def cookie(language: str) -> dict:
         admin = seed_admin(password="secret-for-tests")

@@ -25,6 +25,7 @@ from djstripe.models import Invoice as StripeInvoice
 from freezegun import freeze_time
 
 import backoffice.reports.revenue  # noqa: F401  (registers the report)
+import stripe_fakes
 from backoffice.reports.base import Period
 from backoffice.reports.revenue import RevenueReport
 from booking.services import hold_place
@@ -32,9 +33,8 @@ from shop.checkout import checkout_start
 from shop.models import Checkout, Invoice
 from shop.ordering import order_place
 from shop.payments import payment_succeeded, refund_lines
+from stripe_fakes import charge_object, event, new_id, refund_object, session_object, stripe_object
 from tests.shop import conftest as shop_fixtures
-from tests.shop import stripe_fakes
-from tests.shop.stripe_fakes import charge_object, event, new_id, refund_object, session_object, stripe_object
 from tests.shop.subscription_fakes import subscription_object, ts
 from tests.shop.test_subscription_refund_mirror import (
     invoice_charge,

@@ -21,10 +21,10 @@ from wagtail.models import GroupPagePermission, Locale
 from wagtail.users.models import UserProfile
 from wagtail_localize.models import TranslationSource
 
-from accounts.demo import ADMIN_EMAIL
-from cms.demo import seed_site_tree
 from cms.models import Category, VideoPage
 from cms.services import object_translate
+from demo.accounts import ADMIN_EMAIL
+from demo.catalogue import seed_site_tree
 from shop.models import SubscriptionPlan
 
 URL = "/admin/backoffice/translations/"

@@ -14,15 +14,15 @@ from freezegun import freeze_time
 from icalendar import Calendar
 from oscar.apps.order.models import Order
 
+import stripe_fakes
 from booking import services
 from booking.models import Booking
 from booking.products import hold_option
 from shop.models import Checkout
 from shop.payments import refund_lines
 from shop.statuses import OrderStatus
+from stripe_fakes import charge_object, event, form, refund_object, session_object
 from tests.booking.conftest import booking_make
-from tests.shop import stripe_fakes
-from tests.shop.stripe_fakes import charge_object, event, form, refund_object, session_object
 
 stripe_keys, stripe_api = stripe_fakes.stripe_keys, stripe_fakes.stripe_api
 

@@ -14,10 +14,10 @@ from oscar.apps.partner.models import StockRecord
 from wagtail.models import Locale
 
 from booking.admin_views import consultant_scope
-from booking.demo import CONSULTANT_EMAIL, demo_seed, next_holiday
 from booking.models import Consultant, ConsultationType, DateOverride, WorkingHours
 from booking.products import product_for
 from booking.selectors import free_slots
+from demo.consultations import CONSULTANT_EMAIL, demo_seed, next_holiday
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from wagtail.models import Locale
 
 from booking.models import Booking, BookingNotice
 from booking.reminders import reminders_send
-from cms.demo import seed_site_tree
 from cms.models import CoursePage
 from cms.services import object_translate
+from demo.catalogue import seed_site_tree
 from tests.booking.conftest import booking_make
 
 Kind = BookingNotice.Kind

@@ -3,8 +3,8 @@ from django.db import transaction
 from django.test import TestCase
 from wagtail.models import Locale
 
-from cms.demo import seed_courses_and_bundle, seed_site_tree, seed_videos
 from cms.models import LibraryIndexPage, VideoPage
+from demo.catalogue import seed_courses_and_bundle, seed_site_tree, seed_videos
 
 
 def _quiet(*args) -> None:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from accounts.demo import seed_admin
 from cms.models import BundlePage, Category, CoursePage, HomePage, LibraryIndexPage, VideoPage
+from demo.accounts import seed_admin
 
 
 @pytest.fixture

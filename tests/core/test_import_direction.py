@@ -1,8 +1,10 @@
 """Which way the imports point (../shared/DESIGN.md): ``config`` wires everything and nothing
 imports it; ``core`` is the kernel below every app and imports none; each domain app imports only
-the floors below it. Read from the source with ``ast``, so an import inside a function counts too.
+the floors below it; ``demo`` seeds them all, so it sits on top and no app imports it. The Stripe
+fakes (``stripe_fakes``) are for tests and the benchmark only. Read from the source with ``ast``,
+so an import inside a function counts too.
 
-    config / demo / bench → backoffice → booking → shop → cms → media_pipeline → accounts → core
+    config / bench → demo → backoffice → booking → shop → cms → media_pipeline → accounts → core
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import pytest
 from tests.helpers import ROOT
 
 # Each floor, and the first-party floors it must never import (everything above it, and config).
-FLOORS = ["core", "accounts", "media_pipeline", "cms", "shop", "booking", "backoffice"]
-FIRST_PARTY = {*FLOORS, "config", "bench", "tests"}
+FLOORS = ["core", "accounts", "media_pipeline", "cms", "shop", "booking", "backoffice", "demo"]
+FIRST_PARTY = {*FLOORS, "config", "bench", "tests", "stripe_fakes"}
 
 
 def forbidden_for(floor: str) -> set[str]:
     above = set(FLOORS[FLOORS.index(floor) + 1 :])
-    return above | {"config", "bench", "tests"}
+    return above | {"config", "bench", "tests", "stripe_fakes"}
 
 
 def imported_packages(path: Path) -> set[tuple[str, int]]:
@@ -55,4 +57,4 @@ def test_no_floor_imports_config_or_a_floor_above_it(floor):
 
 def test_every_first_party_package_has_a_floor():
     packages = {path.parent.name for path in ROOT.glob("*/__init__.py")}
-    assert packages - {"config", "bench", "tests", "demo"} <= set(FLOORS)
+    assert packages - {"config", "bench", "tests", "stripe_fakes"} <= set(FLOORS)

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cms.demo import seed_site_tree, seed_videos
+from demo.catalogue import seed_site_tree, seed_videos
 from media_pipeline.models import Caption, VideoAsset
 from media_pipeline.pages import asset_attach
 from media_pipeline.services import asset_create

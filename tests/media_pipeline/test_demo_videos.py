@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from cms.demo import seed_site_tree, seed_videos
 from cms.models import VideoPage
-from media_pipeline import demo
-from media_pipeline.demo import Clip, clip_make, seed_demo_videos
+from demo import clips
+from demo.catalogue import seed_site_tree, seed_videos
+from demo.clips import Clip, clip_make, seed_demo_videos
 from media_pipeline.models import VideoAsset
 from media_pipeline.tools import ffprobe
 
@@ -24,7 +24,7 @@ SHORT_CLIPS = [
 @pytest.fixture
 def short_clips(monkeypatch):
     """Two-second clips: the pipeline is the same, the test is quicker."""
-    monkeypatch.setattr(demo, "CLIPS", SHORT_CLIPS)
+    monkeypatch.setattr(clips, "CLIPS", SHORT_CLIPS)
 
 
 @pytest.fixture
@@ -35,12 +35,12 @@ def german_pages(django_capture_on_commit_callbacks):
 
 
 def test_the_demo_clips_are_20_to_60_seconds_of_picture_and_sound(tmp_path):
-    assert all(20 <= clip.seconds <= 60 for clip in demo.CLIPS)
-    assert len({clip.pattern for clip in demo.CLIPS}) == len(demo.CLIPS) >= 3
+    assert all(20 <= clip.seconds <= 60 for clip in clips.CLIPS)
+    assert len({clip.pattern for clip in clips.CLIPS}) == len(clips.CLIPS) >= 3
 
-    probe = ffprobe(clip_make(demo.CLIPS[1], tmp_path))
+    probe = ffprobe(clip_make(clips.CLIPS[1], tmp_path))
 
-    assert probe["duration"] == pytest.approx(demo.CLIPS[1].seconds, abs=0.1)
+    assert probe["duration"] == pytest.approx(clips.CLIPS[1].seconds, abs=0.1)
     assert (probe["width"], probe["height"]) == (640, 360)
     assert probe["video_codec"] == "h264" and probe["audio_codec"] == "aac"
 

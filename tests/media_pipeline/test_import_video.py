@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Locale
 
-from cms.demo import seed_site_tree, seed_videos
 from cms.models import VideoPage
 from cms.services import object_translate
+from demo.catalogue import seed_site_tree, seed_videos
 from media_pipeline.models import VideoAsset
 from media_pipeline.tools import ffmpeg_binary
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 
-from accounts.demo import seed_admin
 from core.storage import private_storage
+from demo.accounts import seed_admin
 from media_pipeline.models import VideoAsset
 from media_pipeline.uploads import chunks, sessions
 

@@ -16,9 +16,9 @@ from oscar.apps.catalogue.models import Product
 from oscar.core.loading import get_class
 from wagtail.models import Locale
 
-from cms.demo import seed_site_tree
 from cms.models import BundlePage, CoursePage, LibraryIndexPage, VideoPage
 from cms.services import object_translate
+from demo.catalogue import seed_site_tree
 from shop.ordering import order_place
 from shop.selectors import product_for_page
 

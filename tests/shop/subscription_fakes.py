@@ -24,7 +24,7 @@ from django.conf import settings
 from djstripe.models import Price
 
 from shop.subscriptions.plans import DEFAULT_PLANS, Plan, plan_put, plans_for
-from tests.shop.stripe_fakes import API, FakeStripe, new_id, stripe_object
+from stripe_fakes import API, FakeStripe, new_id, stripe_object
 
 ACCOUNT = "acct_test_phialo"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+import stripe_fakes
 from shop.models import StripeEvent
-from tests.shop import stripe_fakes
-from tests.shop.stripe_fakes import event, session_object
+from stripe_fakes import event, session_object
 
 stripe_keys, stripe_api = stripe_fakes.stripe_keys, stripe_fakes.stripe_api
 

@@ -10,7 +10,7 @@ from oscar.apps.catalogue.models import Product
 from oscar.apps.partner.strategy import Selector
 
 from accounts.models import User
-from cms.demo import seed_site_tree
+from demo.catalogue import seed_site_tree
 from shop.basket_merge import basket_merge_at_login
 from tests.shop.factories import draft_catalog_page, publish
 

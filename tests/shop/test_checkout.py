@@ -14,11 +14,11 @@ from oscar.apps.basket.models import Basket
 from oscar.apps.offer.models import Benefit, Condition, ConditionalOffer, Range
 from oscar.apps.order.models import Order
 
+import stripe_fakes
 from shop.models import Checkout, Grant
 from shop.statuses import OrderStatus
-from tests.shop import stripe_fakes
+from stripe_fakes import SECRET_KEY, event, form, session_object
 from tests.shop.conftest import basket_for
-from tests.shop.stripe_fakes import SECRET_KEY, event, form, session_object
 
 stripe_keys, stripe_api, deliver = (
     stripe_fakes.stripe_keys,

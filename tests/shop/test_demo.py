@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from oscar.apps.order.models import Order
 
-from cms.demo import TOPICS, seed_site_tree, seed_videos
-from shop.demo import seed_orders, seed_products
+from demo.catalogue import TOPICS, seed_site_tree, seed_videos
+from demo.orders import seed_orders, seed_products
 
 pytestmark = pytest.mark.django_db
 

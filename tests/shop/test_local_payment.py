@@ -10,10 +10,10 @@ from oscar.apps.basket.models import Basket
 from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source
 
+import stripe_fakes
 from shop.access import may_watch
 from shop.models import Checkout
 from shop.statuses import OrderStatus
-from tests.shop import stripe_fakes
 from tests.shop.conftest import basket_for
 
 sent = stripe_fakes.sent  # fixture

@@ -8,7 +8,7 @@ import pytest
 from oscar.apps.offer.models import Benefit, ConditionalOffer, Range
 from oscar.apps.voucher.models import Voucher
 
-from shop.demo_offers import seed_offers
+from demo.offers import seed_offers
 from tests.shop.test_vouchers import checkout
 
 pytestmark = pytest.mark.django_db

@@ -10,15 +10,16 @@ from oscar.apps.basket.models import Basket
 from oscar.apps.order.models import Order
 from oscar.apps.voucher.models import VoucherApplication
 
+import stripe_fakes
 from core.errors import ApiError
 from shop import payments
 from shop.access import may_watch
 from shop.checkout import checkout_start
 from shop.models import Checkout
 from shop.statuses import LineStatus, OrderStatus
-from tests.shop import stripe_fakes, test_webhook
+from stripe_fakes import event, refund_object, session_object
+from tests.shop import test_webhook
 from tests.shop.conftest import basket_for
-from tests.shop.stripe_fakes import event, refund_object, session_object
 from tests.shop.test_webhook import completed, pay, single_use_code
 
 stripe_keys, stripe_api, deliver, sent = (  # fixtures

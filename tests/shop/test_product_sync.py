@@ -14,9 +14,9 @@ from oscar.apps.partner.strategy import Selector
 from oscar.test.factories import create_basket, create_order
 from wagtail.models import Locale
 
-from cms.demo import seed_site_tree
 from cms.models import BundlePage, CoursePage, LibraryIndexPage, VideoPage
 from cms.services import object_translate
+from demo.catalogue import seed_site_tree
 from shop.selectors import product_for_page
 from tests.shop.factories import draft_catalog_page, publish
 

@@ -10,11 +10,11 @@ import pytest
 from django.core import mail
 from freezegun import freeze_time
 
+import stripe_fakes
+from demo.offers import seed_offers
 from shop.access import may_watch
-from shop.demo_offers import seed_offers
 from shop.models import Checkout, Invoice
-from tests.shop import stripe_fakes
-from tests.shop.stripe_fakes import event, session_object
+from stripe_fakes import event, session_object
 
 stripe_keys, stripe_api, deliver = stripe_fakes.stripe_keys, stripe_fakes.stripe_api, stripe_fakes.deliver
 

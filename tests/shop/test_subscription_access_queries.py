@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from freezegun import freeze_time
 
+import stripe_fakes
 from shop.access import may_watch
 from shop.models import Grant
 from shop.subscriptions.services import subscription_sync
-from tests.shop import stripe_fakes, subscription_fakes
+from tests.shop import subscription_fakes
 from tests.shop.subscription_fakes import subscription_object
 
 stripe_keys, stripe_api, stripe_sub, plans = (  # fixtures

@@ -12,12 +12,13 @@ from django.core import mail
 from django.test import Client
 from freezegun import freeze_time
 
+import stripe_fakes
 from shop.models import SubscriptionNotice
 from shop.subscriptions.notices import ending_soon_notify
 from shop.subscriptions.services import subscription_sync
 from shop.subscriptions.tasks import subscription_notice_send
-from tests.shop import stripe_fakes, subscription_fakes
-from tests.shop.stripe_fakes import event, new_id, post_event, stripe_object
+from stripe_fakes import event, new_id, post_event, stripe_object
+from tests.shop import subscription_fakes
 from tests.shop.subscription_fakes import subscription_object
 
 stripe_keys, stripe_api, stripe_sub, plans = (  # fixtures

@@ -19,12 +19,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
+import stripe_fakes
 from shop.access import may_watch
 from shop.subscriptions.reconcile import subscriptions_reconcile
 from shop.subscriptions.services import subscription_sync
 from shop.subscriptions.state import subscription_state
 from shop.subscriptions.tasks import subscriptions_reconcile as subscriptions_reconcile_task
-from tests.shop import stripe_fakes, subscription_fakes
+from tests.shop import subscription_fakes
 from tests.shop.subscription_fakes import subscription_object, ts
 
 stripe_keys, stripe_api, stripe_sub, plans = (  # fixtures

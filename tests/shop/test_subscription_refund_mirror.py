@@ -21,9 +21,10 @@ from djstripe.models import Invoice as MirroredInvoice
 from djstripe.models import Refund as MirroredRefund
 from freezegun import freeze_time
 
+import stripe_fakes
 from shop.models import Invoice, StripeEvent
-from tests.shop import stripe_fakes, subscription_fakes
-from tests.shop.stripe_fakes import API, charge_object, event, new_id, refund_object, stripe_object
+from stripe_fakes import API, charge_object, event, new_id, refund_object, stripe_object
+from tests.shop import subscription_fakes
 from tests.shop.subscription_fakes import subscription_object, ts
 
 stripe_keys, stripe_api, deliver, sent, stripe_sub, plans = (  # fixtures

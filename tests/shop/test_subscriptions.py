@@ -14,10 +14,11 @@ from djstripe.models import Customer
 from djstripe.models import Subscription as MirroredSubscription
 from freezegun import freeze_time
 
+import stripe_fakes
 from shop.access import may_watch
 from shop.subscriptions.state import subscription_current
-from tests.shop import stripe_fakes, subscription_fakes
-from tests.shop.stripe_fakes import event, stripe_object
+from stripe_fakes import event, stripe_object
+from tests.shop import subscription_fakes
 from tests.shop.subscription_fakes import subscription_object, ts
 
 stripe_keys, stripe_api, deliver = stripe_fakes.stripe_keys, stripe_fakes.stripe_api, stripe_fakes.deliver

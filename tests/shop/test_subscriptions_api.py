@@ -10,8 +10,9 @@ import pytest
 from djstripe.models import Customer
 from freezegun import freeze_time
 
-from tests.shop import stripe_fakes, subscription_fakes
-from tests.shop.stripe_fakes import event, form, new_id, stripe_object
+import stripe_fakes
+from stripe_fakes import event, form, new_id, stripe_object
+from tests.shop import subscription_fakes
 from tests.shop.subscription_fakes import customer_object, subscription_object
 
 stripe_keys, stripe_api, deliver = stripe_fakes.stripe_keys, stripe_fakes.stripe_api, stripe_fakes.deliver

@@ -19,15 +19,14 @@ from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source
 from oscar.apps.voucher.models import Voucher
 
+import stripe_fakes
 from shop.access import may_watch
 from shop.checkout import checkout_start
 from shop.models import Checkout, Grant, StripeEvent
 from shop.payments import refund_lines
 from shop.statuses import LineStatus, OrderStatus
 from shop.tasks import stripe_events_requeue
-from tests.shop import stripe_fakes
-from tests.shop.conftest import basket_for
-from tests.shop.stripe_fakes import (
+from stripe_fakes import (
     WEBHOOK_SECRET,
     charge_object,
     event,
@@ -36,6 +35,7 @@ from tests.shop.stripe_fakes import (
     refund_object,
     session_object,
 )
+from tests.shop.conftest import basket_for
 
 stripe_keys, stripe_api, deliver, sent = (  # fixtures
     stripe_fakes.stripe_keys,

@@ -13,12 +13,12 @@ from freezegun import freeze_time
 from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, Transaction
 
+import stripe_fakes
 from shop.checkout import checkout_start
 from shop.models import Checkout, Grant, Invoice, StripeEvent
 from shop.statuses import OrderStatus
-from tests.shop import stripe_fakes
+from stripe_fakes import event, session_object, signature
 from tests.shop.conftest import basket_for
-from tests.shop.stripe_fakes import event, session_object, signature
 
 stripe_api, stripe_keys, sent = (
     stripe_fakes.stripe_api,

@@ -9,12 +9,12 @@ from djstripe.models import PaymentIntent as MirroredPaymentIntent
 from djstripe.models import Session as MirroredSession
 from oscar.apps.order.models import Order
 
+import stripe_fakes
 from shop.checkout import checkout_start
 from shop.models import Checkout, StripeEvent
 from shop.statuses import OrderStatus
-from tests.shop import stripe_fakes
+from stripe_fakes import event, session_object, stripe_object
 from tests.shop.conftest import basket_for
-from tests.shop.stripe_fakes import event, session_object, stripe_object
 
 stripe_keys, stripe_api, deliver = (
     stripe_fakes.stripe_keys,

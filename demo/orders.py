@@ -31,7 +31,7 @@ DEMO_ORDER_KEY = "demo-order-"
 def seed_products(pages: Sequence[CatalogPage]) -> list[Product]:
     """The products a shopper can buy for ``pages``, in their order (free ones have none).
 
-    The demo publishes its pages as an editor would (cms.demo), so the page sync has already
+    The demo publishes its pages as an editor would (demo.catalogue), so the page sync has already
     made the products; this only looks them up.
     """
     return purchasable_products_for_pages(pages)

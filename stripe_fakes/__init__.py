@@ -1,10 +1,13 @@
-"""Stripe at its HTTP boundary, for the shop's tests.
+"""Stripe at its HTTP boundary, for the tests and the shop benchmark (``bench/shop.py``).
 
-Objects come from Stripe's published fixtures (``tests/fixtures/stripe/fixtures3.json``) with only the
+Objects come from Stripe's published fixtures (``stripe_fakes/fixtures3.json``) with only the
 fields a test cares about overridden; webhook events are signed the way Stripe signs them
 (``Stripe-Signature: t=<unix time>,v1=<HMAC-SHA256 of "{t}.{payload}">``) and go through the
 production view. Stripe's API is answered by ``responses``, which intercepts ``requests`` (the
 HTTP client stripe-python uses); an unanswered call fails the request like a network error.
+
+Not a test module and not a Django app: a plain package beside the apps, so the benchmark need
+not import ``tests``. No app imports it (``tests/core/test_import_direction.py``).
 
 Fixtures to import into a test module: ``stripe_keys`` (test keys configured), ``stripe_api``
 (a :class:`FakeStripe` answering Stripe's API), ``deliver`` (post a signed event and run the
@@ -29,7 +32,7 @@ import pytest
 import responses
 import stripe
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stripe" / "fixtures3.json"
+FIXTURES = Path(__file__).resolve().parent / "fixtures3.json"
 API = "https://api.stripe.com"
 SECRET_KEY = "sk_test_" + "4eC39HqLyjWDarjtT1zdp7dc"
 WEBHOOK_SECRET = "whsec_test_" + "0123456789abcdef0123456789abcdef"

@@ -9,20 +9,20 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import (
+from demo.accounts import (
     ADMIN_EMAIL,
     DEMO_ADMIN_PASSWORD,
     seed_admin,
     seed_admin_second_factor,
     seed_shoppers,
 )
-from backoffice.sample_data import sample_data_create
-from booking.demo import demo_seed as seed_consultations
-from cms.demo import seed_courses_and_bundle, seed_site_tree, seed_videos
-from media_pipeline.demo import CLIPS, seed_demo_videos
-from shop.demo import seed_orders, seed_products
-from shop.demo_offers import seed_offers
-from shop.subscriptions.local import seed_plans, seed_subscriber
+from demo.catalogue import seed_courses_and_bundle, seed_site_tree, seed_videos
+from demo.clips import CLIPS, seed_demo_videos
+from demo.consultations import demo_seed as seed_consultations
+from demo.offers import seed_offers
+from demo.orders import seed_orders, seed_products
+from demo.sample_year import sample_data_create
+from demo.subscriptions import seed_plans, seed_subscriber
 
 # The sample year's shoppers are s<seed>-NNNNNN@sample.phialo.localhost; the benchmark uses seed 1.
 DEMO_HISTORY_SEED = 2
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             "--history-shoppers",
             type=int,
             default=300,
-            help="shoppers of the sample year the reports show (backoffice.sample_data); 0: none",
+            help="shoppers of the sample year the reports show (demo.sample_year); 0: none",
         )
         parser.add_argument("--history-orders", type=int, default=1500, help="orders of that sample year")
         parser.add_argument(
@@ -81,6 +81,20 @@ class Command(BaseCommand):
         self.stdout.write("  site tree: DE and EN home and library")
         admin = seed_admin(password=admin_password)
         totp_key, recovery_codes = seed_admin_second_factor(admin)
+        video_pages, catalogue = self._catalogue(library, videos, video_clips)
+        shoppers = seed_shoppers(users, self._progress)
+        new_orders = self._shop(shoppers, [*video_pages, *catalogue], orders)
+        self._consultations_and_subscriber(shoppers)
+        if history_shoppers:
+            self._sample_year(history_shoppers, history_orders)
+        self.stdout.write(
+            f"Done in {time.monotonic() - started:.1f} s: {len(video_pages)} videos, "
+            f"{len(shoppers)} shoppers, {orders} orders ({new_orders} new)."
+        )
+        self._admin_login(admin, admin_password, totp_key, recovery_codes)
+
+    def _catalogue(self, library, videos: int, video_clips: int) -> tuple[list, list]:
+        """The video pages (with demo clips), the courses and the bundle in ``library``."""
         video_pages = seed_videos(library, videos, self._progress)
         if video_clips and video_pages:
             media_started = time.monotonic()
@@ -92,13 +106,19 @@ class Command(BaseCommand):
             )
         courses_and_bundle = seed_courses_and_bundle(library, video_pages)
         self.stdout.write("  courses and bundle: 2 courses, 1 bundle")
-        shoppers = seed_shoppers(users, self._progress)
-        products = seed_products([*video_pages, *courses_and_bundle])
+        return video_pages, courses_and_bundle
+
+    def _shop(self, shoppers: list, pages: list, orders: int) -> int:
+        """Products, paid orders, offers and plans; returns how many orders were new."""
+        products = seed_products(pages)
         new_orders = seed_orders(orders, shoppers, products, self._progress) if orders else 0
         offers = seed_offers()  # after the orders: the first-timer offer is for new shoppers
         codes = ", ".join(name for name in offers if name.isupper())
         self.stdout.write(f"  offers: first-timer 10 % and the codes {codes}")
         seed_plans()
+        return new_orders
+
+    def _consultations_and_subscriber(self, shoppers: list) -> None:
         consultations = seed_consultations(self._progress)
         email, kinds = consultations.consultant.user.email, len(consultations.types)
         self.stdout.write(f"  consultations: {email}, {kinds} types (DE+EN)")
@@ -106,24 +126,20 @@ class Command(BaseCommand):
         if subscriber is not None and seed_subscriber(subscriber):
             self.stdout.write(f"  subscriber: {subscriber.email} (monthly plan, active)")
         self.stdout.write("  subscription plans: monthly 19.00 and yearly 190.00 EUR")
-        if history_shoppers:
-            history = sample_data_create(
-                customers=history_shoppers,
-                orders=history_orders,
-                seed=DEMO_HISTORY_SEED,
-                progress=self._progress,
-            )
-            if history.get("customers"):
-                self.stdout.write(
-                    "  a year of business for the reports: "
-                    + ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in history.items())
-                )
-        self.stdout.write(
-            f"Done in {time.monotonic() - started:.1f} s: {len(video_pages)} videos, "
-            f"{len(shoppers)} shoppers, {orders} orders ({new_orders} new)."
+
+    def _sample_year(self, customers: int, orders: int) -> None:
+        history = sample_data_create(
+            customers=customers, orders=orders, seed=DEMO_HISTORY_SEED, progress=self._progress
         )
+        if history.get("customers"):
+            self.stdout.write(
+                "  a year of business for the reports: "
+                + ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in history.items())
+            )
+
+    def _admin_login(self, admin, password: str, totp_key: str, recovery_codes: list[str]) -> None:
         self.stdout.write(self.style.SUCCESS("Admin login:"))
-        self.stdout.write(f"  e-mail:   {admin.email}\n  password: {admin_password}")
+        self.stdout.write(f"  e-mail:   {admin.email}\n  password: {password}")
         self.stdout.write(
             "  second factor (staff need one): add this key to an authenticator app,\n"
             f"    {totp_key}\n"
