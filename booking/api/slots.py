@@ -21,7 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking import selectors, services, slots
+from booking import selectors, slots
+from booking.services.slot_taking import time_zone_check
 from core.api import ERROR
 from core.errors import ApiError
 
@@ -116,7 +117,7 @@ class SlotListApi(APIView):
         query = SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        asked_tz = services.time_zone_check(params["tz"], field="tz") if params.get("tz") else None
+        asked_tz = time_zone_check(params["tz"], field="tz") if params.get("tz") else None
         consultation_type = _type(params["type"])
         tz = asked_tz or consultation_type.consultant.tz
         now = timezone.now()

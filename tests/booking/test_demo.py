@@ -13,7 +13,7 @@ from oscar.apps.catalogue.models import Product
 from oscar.apps.partner.models import StockRecord
 from wagtail.models import Locale
 
-from booking.admin_views import consultant_scope
+from booking.admin_views.scope import consultant_scope
 from booking.demo import CONSULTANT_EMAIL, demo_seed, next_holiday
 from booking.models import Consultant, ConsultationType, DateOverride, WorkingHours
 from booking.products import product_for
