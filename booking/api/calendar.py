@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
-from django.urls import path
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
@@ -84,11 +83,3 @@ def consultant_feed(request: HttpRequest, secret: str) -> HttpResponse:
 
 def _stable_lines(body: bytes) -> list[bytes]:
     return [line for line in body.splitlines() if not line.startswith(b"DTSTAMP")]
-
-
-api_urlpatterns = [
-    path("booking/bookings/<int:pk>/invite.ics", BookingInviteIcsApi.as_view(), name="booking-invite-ics"),
-]
-feed_urlpatterns = [
-    path("booking/feeds/<str:secret>.ics", consultant_feed, name="booking-feed"),
-]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
-from django.urls import path
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -146,6 +145,3 @@ class SlotListApi(APIView):
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
         return response
-
-
-urlpatterns = [path("booking/slots/", SlotListApi.as_view(), name="booking-slots")]
