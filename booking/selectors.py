@@ -235,3 +235,13 @@ def bookings_of_user(*, user, now: datetime) -> list[Booking]:
     upcoming = [booking for booking in bookings if booking.end > now]
     past = [booking for booking in reversed(bookings) if booking.end <= now]
     return upcoming + past
+
+
+def booking_for_invite(*, user, pk: int) -> Booking | None:
+    """``user``'s booking ``pk`` with what its invite names (type, consultant, shopper), or ``None``."""
+    return Booking.objects.select_related("type", "consultant__user", "user").filter(pk=pk, user=user).first()
+
+
+def consultant_for_feed(secret: str) -> Consultant | None:
+    """The consultant whose private calendar feed has the address ``secret``, or ``None``."""
+    return Consultant.objects.filter(feed_secret=secret).first()
