@@ -7,7 +7,7 @@ their own calendar: every slot asked for has to be checked against all of them.
 
 - ``slots_60_days`` — ``GET /api/v1/booking/slots/`` for the whole horizon (a 60 minute type);
 - ``slots_1_day`` — the same for one day: the query count must not grow with the range (≤ 5);
-- ``hold_place`` — ``booking.services.hold_place`` on a free slot: the consultant's row locked,
+- ``hold_place`` — ``booking.services.holds.hold_place`` on a free slot: the consultant's row locked,
   the start checked against the rules and every booking, the row inserted under the exclusion
   constraint, the basket line added. Its floor is the least any hold must do: lock the
   consultant's row and insert one booking row. Each hold is released (untimed) after it is timed,
@@ -273,9 +273,9 @@ def main(rounds: int, warmup: int) -> None:
     start = free_slots(
         type=consultation_type, window_from=window_from, window_to=window_from + timedelta(days=2), now=now
     )[0]
-    hold_timed = "not measured: booking.services.hold_place is not importable"
+    hold_timed = "not measured: booking.services.holds.hold_place is not importable"
     try:
-        from booking.services import hold_place, hold_release
+        from booking.services.holds import hold_place, hold_release
     except ImportError:
         hold_place = None
     if hold_place is not None:
@@ -285,7 +285,7 @@ def main(rounds: int, warmup: int) -> None:
             _hold_floor(consultant, consultation_type, start, shopper),
             lambda booking: hold_release(booking=booking) if booking.status == Booking.Status.HELD else None,
         )
-        hold_timed = "booking.services.hold_place"
+        hold_timed = "booking.services.holds.hold_place"
         try:
             holds_url = reverse("booking-holds")
         except NoReverseMatch:

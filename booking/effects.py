@@ -7,25 +7,20 @@ the e-mail once per ``BookingNotice``).
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from booking.models import Booking, BookingNotice
+from booking.notifications import booking_email_send
+from core.tasks import enqueue
 
 
 def booking_changed(booking: Booking, kind: str) -> None:
     """Call inside the transaction that confirmed, moved or cancelled ``booking``."""
-    from booking.calendar.tasks import caldav_booking_push
-    from booking.tasks import booking_meeting_and_notify
-
     booking_id, key = booking.pk, str(booking.sequence)
-    transaction.on_commit(lambda: booking_meeting_and_notify.delay(booking_id, kind, key))
-    transaction.on_commit(lambda: caldav_booking_push.delay(booking_id))
+    enqueue("booking.tasks.booking_meeting_and_notify", booking_id, kind, key)
+    enqueue("booking.calendar.tasks.caldav_booking_push", booking_id)
 
 
 def booking_notify(booking: Booking, kind: str) -> None:
     """An e-mail only (no meeting or calendar change), e.g. ``SLOT_LOST``."""
-    from booking.notifications import booking_email_send
-
     booking_email_send(booking=booking, kind=kind, key=str(booking.sequence))
 
 

@@ -23,7 +23,6 @@ from decimal import Decimal
 from email.mime.text import MIMEText
 from typing import Any
 
-from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
@@ -35,7 +34,7 @@ from accounts import communication
 from booking.models import Booking, BookingNotice
 from booking.selectors import booking_language, manage_url, type_title
 from core.money import format_money
-from core.tasks import MAIL_TASK_OPTIONS
+from core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -69,14 +68,8 @@ def booking_email_send(*, booking: Booking, kind: str, key: str = "") -> bool:
             notice = BookingNotice.objects.create(booking=booking, kind=kind, key=key)
     except IntegrityError:  # told already, by an earlier event or beat run
         return False
-    booking_notice_send.delay_on_commit(notice.pk)
+    enqueue("booking.tasks.booking_notice_send", notice.pk)
     return True
-
-
-@shared_task(**MAIL_TASK_OPTIONS)
-def booking_notice_send(self, notice_id: int) -> bool:
-    """Send the booking mail a :class:`~booking.models.BookingNotice` records (once)."""
-    return notice_email_send(notice_id=notice_id)
 
 
 def notice_email_send(*, notice_id: int) -> bool:

@@ -6,26 +6,27 @@ from typing import Any
 
 from django.db.models.signals import post_save
 
-from booking import services
 from booking.models import Consultant, ConsultationType
 from booking.products import products_sync
+from booking.services import cancellations, confirmations, holds
+from booking.services.consultants import consultant_group_ensure
 from shop import signals
 
 
 def on_checkout_started(sender: Any, order, expires_at, **kwargs: Any) -> None:
-    services.holds_extend_for_checkout(order=order, expires_at=expires_at)
+    holds.holds_extend_for_checkout(order=order, expires_at=expires_at)
 
 
 def on_order_paid(sender: Any, order, **kwargs: Any) -> None:
-    services.bookings_confirm_for_order(order=order)
+    confirmations.bookings_confirm_for_order(order=order)
 
 
 def on_order_cancelled(sender: Any, order, **kwargs: Any) -> None:
-    services.holds_drop_for_order(order=order)
+    holds.holds_drop_for_order(order=order)
 
 
 def on_order_refunded(sender: Any, order, line_ids, **kwargs: Any) -> None:
-    services.bookings_cancel_for_refund(order=order, line_ids=line_ids)
+    cancellations.bookings_cancel_for_refund(order=order, line_ids=line_ids)
 
 
 def on_type_saved(sender: Any, instance: ConsultationType, raw: bool = False, **kwargs: Any) -> None:
@@ -35,8 +36,6 @@ def on_type_saved(sender: Any, instance: ConsultationType, raw: bool = False, **
 
 def consultants_group_ensure(sender: Any, **kwargs: Any) -> None:
     """After migrating: the "Consultants" group exists with its permissions (post_migrate)."""
-    from booking.admin_views import consultant_group_ensure
-
     consultant_group_ensure()
 
 
@@ -45,8 +44,6 @@ def on_consultant_saved(
 ) -> None:
     """A new consultant may sign in to the admin and manage their own hours and bookings."""
     if created and not raw:
-        from booking.admin_views import consultant_group_ensure
-
         instance.user.groups.add(consultant_group_ensure())
 
 

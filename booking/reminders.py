@@ -1,10 +1,10 @@
 """Reminders 24 hours and 1 hour before a consultation, and a follow-up after it, by Celery beat.
 
-``reminders_send`` runs every few minutes and finds, per kind, the bookings whose moment has come
-and that have no notice of that kind for their current SEQUENCE; :func:`booking_email_send`
-inserts the notice (unique per booking, kind and key) and queues the mail. So each is sent
-exactly once however often, or however concurrently, beat runs; a booking moved to another time
-(its SEQUENCE raised) is reminded again for the new time.
+Beat runs ``booking.tasks.reminders_send`` every few minutes: :func:`reminders_queue` finds, per
+kind, the bookings whose moment has come and that have no notice of that kind for their current
+SEQUENCE; :func:`booking_email_send` inserts the notice (unique per booking, kind and key) and
+queues the mail. So each is sent exactly once however often, or however concurrently, beat runs;
+a booking moved to another time (its SEQUENCE raised) is reminded again for the new time.
 
 A reminder is only sent if its moment came after the shopper was told of the time (confirmed, or
 last rescheduled): someone who books for this afternoon has the confirmation in their inbox and
@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from celery import shared_task
 from django.db import transaction
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
@@ -108,9 +107,3 @@ def reminders_queue(now: datetime | None = None) -> dict[str, int]:
     if any(queued.values()):
         logger.info("Booking reminders queued: %s", queued)
     return queued
-
-
-@shared_task(acks_late=True)
-def reminders_send() -> dict[str, int]:
-    """Beat, every 5 minutes: the 24-hour and 1-hour reminders and the follow-ups due now."""
-    return reminders_queue()

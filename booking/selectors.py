@@ -1,4 +1,5 @@
-"""Reads for consultations: the bookable type behind a public id, and what the slot engine needs.
+"""Reads for consultations: the bookable types and the type behind a public id, what the slot
+engine needs, a shopper's bookings and what the API and e-mails show beside them.
 
 ``slot_inputs`` costs the same few queries for a day or for the whole horizon and whatever the
 number of bookings (three: hours, overrides, busy times), so the slots API stays cheap and the
@@ -8,12 +9,16 @@ hold service checks a start against exactly what the API offered.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import DateTimeField, Q, Value
+from oscar.apps.order.models import Line as OrderLine
+from wagtail.models import Locale
 
-from booking import slots
+from booking import policy, slots
 from booking.models import Booking, Consultant, ConsultationType, DateOverride, ExternalBusy, WorkingHours
 from core.locale import supported_language
 
@@ -155,3 +160,88 @@ def type_title(booking: Booking, language: str) -> str:
 def manage_url(booking: Booking) -> str:
     """The front end's page where the shopper cancels or moves the booking."""
     return f"{settings.FRONTEND_URL}/{booking_language(booking)}/account/bookings/{booking.pk}/"
+
+
+# ---- What the API lists --------------------------------------------------------------------------
+
+
+def type_translations(keys: Iterable[uuid.UUID], locale: str) -> dict[uuid.UUID, ConsultationType]:
+    """{translation key: the type in ``locale``, or the German row where untranslated}. One query."""
+    keys = set(keys)
+    rows = ConsultationType.objects.filter(
+        translation_key__in=keys, locale__language_code__in={locale, Locale.get_default().language_code}
+    ).select_related("locale")
+    found: dict[uuid.UUID, ConsultationType] = {}
+    for row in rows:
+        if row.translation_key not in found or row.locale.language_code == locale:
+            found[row.translation_key] = row
+    return found
+
+
+def types_on_sale(
+    *, user, locale: str
+) -> tuple[list[tuple[ConsultationType, ConsultationType]], bool | None]:
+    """The types on sale, each as ``(source-language row with its consultant, its translation in
+    ``locale``)``, in the catalogue's order; and whether ``user`` books at the first-timer price
+    (``None`` when not logged in)."""
+    sources = list(
+        ConsultationType.objects.filter(
+            locale__language_code="de", is_active=True, consultant__is_active=True
+        )
+        .select_related("consultant")
+        .order_by("sort_order", "duration_minutes")
+    )
+    translated = type_translations((source.translation_key for source in sources), locale)
+    first_timer = None
+    if user.is_authenticated:
+        first_timer = bool(sources) and policy.first_timer_applies(
+            user, next((s for s in sources if s.first_timer_price is not None), sources[0])
+        )
+    return [(s, translated.get(s.translation_key, s)) for s in sources], first_timer
+
+
+def paid_amounts(bookings: Iterable[Booking]) -> dict[int, Decimal]:
+    """{order line id: what was paid for it, discounts taken off}. One query."""
+    line_ids = [booking.order_line_id for booking in bookings if booking.order_line_id]
+    if not line_ids:
+        return {}
+    return dict(OrderLine.objects.filter(pk__in=line_ids).values_list("pk", "line_price_incl_tax"))
+
+
+def booking_extras(
+    bookings: list[Booking], locale: str
+) -> tuple[dict[uuid.UUID, ConsultationType], dict[int, Decimal]]:
+    """What the API shows beside ``bookings``: their types' titles in ``locale``
+    (:func:`type_translations`) and what was paid for each (:func:`paid_amounts`). Two queries."""
+    titles = type_translations({booking.type.translation_key for booking in bookings}, locale)
+    return titles, paid_amounts(bookings)
+
+
+def own_booking(*, user, pk: int) -> Booking | None:
+    """``user``'s booking ``pk`` with its type and order, or ``None`` (also for anyone else's)."""
+    return Booking.objects.select_related("type", "order").filter(pk=pk, user=user).first()
+
+
+def bookings_of_user(*, user, now: datetime) -> list[Booking]:
+    """Held, confirmed, cancelled and past bookings of ``user`` (not lapsed or dropped holds):
+    upcoming first, soonest first; then past ones, latest first."""
+    bookings = list(
+        Booking.objects.filter(user=user)
+        .exclude(status=Booking.Status.EXPIRED)
+        .exclude(Q(status=Booking.Status.CANCELLED) & Q(order__isnull=True))
+        .select_related("type", "order")
+        .order_by("start")
+    )
+    upcoming = [booking for booking in bookings if booking.end > now]
+    past = [booking for booking in reversed(bookings) if booking.end <= now]
+    return upcoming + past
+
+
+def booking_for_invite(*, user, pk: int) -> Booking | None:
+    """``user``'s booking ``pk`` with what its invite names (type, consultant, shopper), or ``None``."""
+    return Booking.objects.select_related("type", "consultant__user", "user").filter(pk=pk, user=user).first()
+
+
+def consultant_for_feed(secret: str) -> Consultant | None:
+    """The consultant whose private calendar feed has the address ``secret``, or ``None``."""
+    return Consultant.objects.filter(feed_secret=secret).first()

@@ -1,4 +1,6 @@
-"""Celery tasks of the booking app (beat schedules in ``config/settings/base.py``)."""
+"""Celery tasks of the booking app (beat schedules in ``config/settings/base.py``). Each takes ids
+and calls the service that does the work; services start them by name (``core.tasks.enqueue``).
+The calendar's tasks are ``booking.calendar.tasks``."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
-from booking import effects, services
+from booking import effects, meetings
 from booking.models import Booking
+from booking.notifications import booking_email_send, notice_email_send
+from booking.reminders import reminders_queue
+from booking.services import cancellations, holds
 from core.tasks import MAIL_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
@@ -17,12 +22,24 @@ logger = logging.getLogger(__name__)
 @shared_task
 def holds_lapse() -> int:
     """Beat, every minute: holds whose time is up free their slot and leave the basket."""
-    return services.holds_lapse()
+    return holds.holds_lapse()
+
+
+@shared_task(acks_late=True)
+def reminders_send() -> dict[str, int]:
+    """Beat, every 5 minutes: the 24-hour and 1-hour reminders and the follow-ups due now."""
+    return reminders_queue()
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def booking_notice_send(self, notice_id: int) -> bool:
+    """Send the booking mail a :class:`~booking.models.BookingNotice` records (once)."""
+    return notice_email_send(notice_id=notice_id)
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
 def booking_slot_lost_refund(self, booking_id: int) -> None:
-    services.slot_lost_refund(booking_id=booking_id)
+    cancellations.slot_lost_refund(booking_id=booking_id)
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
@@ -30,9 +47,6 @@ def booking_meeting_and_notify(self, booking_id: int, kind: str, key: str) -> No
     """The meeting link first (the e-mail carries it), then the e-mail. A provider that is down is
     retried; one that refuses is not. Either way the e-mail goes out in the end (without a link
     then; the reminders carry it once it exists), so a broken provider never hides a booking."""
-    from booking import meetings
-    from booking.notifications import booking_email_send
-
     booking = Booking.objects.select_related("type", "consultant", "user").get(pk=booking_id)
     step = getattr(meetings, effects.MEETING_STEP[kind])
     try:
@@ -50,4 +64,4 @@ def booking_meeting_and_notify(self, booking_id: int, kind: str, key: str) -> No
 
 @shared_task(**MAIL_TASK_OPTIONS)
 def booking_unbooked_lines_refund(self, order_id: int, line_ids: list[int]) -> None:
-    services.unbooked_lines_refund(order_id=order_id, line_ids=line_ids)
+    cancellations.unbooked_lines_refund(order_id=order_id, line_ids=line_ids)

@@ -1,4 +1,4 @@
-"""Consultations in the Wagtail admin (booking.admin_views): the "Consultations" menu with
+"""Consultations in the Wagtail admin (``booking.admin_views``): the "Consultations" menu with
 bookings, consultants and the consultation types (a translatable snippet)."""
 
 from django.utils.translation import gettext_lazy as _
@@ -6,9 +6,10 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from booking.admin_views import ConsultationsViewSetGroup, booking_policy, consultant_policy
+from booking.admin_views.menu import ConsultationsViewSetGroup
+from booking.admin_views.scope import booking_policy, consultant_policy
 from booking.models import Booking, Consultant
-from booking.services import FEED_ROTATED_ACTION
+from booking.services.consultants import FEED_ROTATED_ACTION
 
 # Before any viewset asks: the first to ask for a model's policy would otherwise get Wagtail's
 # plain model-permission fallback, which knows nothing of a consultant's own rows.

@@ -12,7 +12,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from booking.api.calendar import feed_urlpatterns
+from booking.api.urls import feed_urlpatterns
 from config.api.views import api_not_found
 from config.api.wagtail import api_router
 from config.health import HealthzView

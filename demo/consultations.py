@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale
 
-from booking.admin_views import consultant_group_ensure
 from booking.models import Consultant, ConsultationType, DateOverride, WorkingHours
 from booking.products import products_sync
+from booking.services.consultants import consultant_group_ensure
 from cms.services import object_translate
 
 CONSULTANT_EMAIL = "consultant@phialo.example"

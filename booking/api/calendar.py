@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
-from django.urls import path
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
@@ -24,8 +23,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 
 from accounts.api.views import PersonalApi
+from booking import selectors
 from booking.calendar.ics import feed_ics, invite_ics
-from booking.models import Booking, Consultant
+from booking.models import Booking
 from core.api import ERROR, ErrorsAsJson
 from core.errors import ApiError
 
@@ -35,9 +35,7 @@ ICS = OpenApiResponse(OpenApiTypes.BINARY, description="An iCalendar file (RFC 5
 
 
 def _invite_booking(*, user, pk: int) -> Booking:
-    booking = (
-        Booking.objects.select_related("type", "consultant__user", "user").filter(pk=pk, user=user).first()
-    )
+    booking = selectors.booking_for_invite(user=user, pk=pk)
     if booking is None:
         raise ApiError("booking_not_found", "No booking of yours has this number.", status=404)
     if booking.status in (Booking.Status.HELD, Booking.Status.EXPIRED):
@@ -65,7 +63,7 @@ class BookingInviteIcsApi(PersonalApi):
 
 @require_safe
 def consultant_feed(request: HttpRequest, secret: str) -> HttpResponse:
-    consultant = Consultant.objects.filter(feed_secret=secret).first()
+    consultant = selectors.consultant_for_feed(secret)
     if consultant is None:
         raise Http404("No feed at this address.")
     body = feed_ics(consultant, now=timezone.now())
@@ -84,11 +82,3 @@ def consultant_feed(request: HttpRequest, secret: str) -> HttpResponse:
 
 def _stable_lines(body: bytes) -> list[bytes]:
     return [line for line in body.splitlines() if not line.startswith(b"DTSTAMP")]
-
-
-api_urlpatterns = [
-    path("booking/bookings/<int:pk>/invite.ics", BookingInviteIcsApi.as_view(), name="booking-invite-ics"),
-]
-feed_urlpatterns = [
-    path("booking/feeds/<str:secret>.ics", consultant_feed, name="booking-feed"),
-]

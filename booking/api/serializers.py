@@ -6,15 +6,12 @@ from __future__ import annotations
 import datetime
 import uuid
 import zoneinfo
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import inline_serializer
-from oscar.apps.order.models import Line as OrderLine
 from rest_framework import serializers
-from wagtail.models import Locale
 
 from booking import policy
 from booking.models import Booking, ConsultationType
@@ -27,19 +24,6 @@ def iso(moment: datetime.datetime | None, tz: zoneinfo.ZoneInfo | str) -> str | 
         return None
     zone = zoneinfo.ZoneInfo(tz) if isinstance(tz, str) else tz
     return moment.astimezone(zone).isoformat()
-
-
-def type_translations(keys: Iterable[uuid.UUID], locale: str) -> dict[uuid.UUID, ConsultationType]:
-    """{translation key: the type in ``locale``, or the German row where untranslated}. One query."""
-    keys = set(keys)
-    rows = ConsultationType.objects.filter(
-        translation_key__in=keys, locale__language_code__in={locale, Locale.get_default().language_code}
-    ).select_related("locale")
-    found: dict[uuid.UUID, ConsultationType] = {}
-    for row in rows:
-        if row.translation_key not in found or row.locale.language_code == locale:
-            found[row.translation_key] = row
-    return found
 
 
 class TypeSerializer(serializers.Serializer):
@@ -116,14 +100,6 @@ class BookingSerializer(serializers.Serializer):
     refund_amount = MoneySerializer(allow_null=True, help_text="What a cancellation gave back")
 
 
-def paid_amounts(bookings: Iterable[Booking]) -> dict[int, Any]:
-    """{order line id: what was paid for it, discounts taken off}. One query."""
-    line_ids = [booking.order_line_id for booking in bookings if booking.order_line_id]
-    if not line_ids:
-        return {}
-    return dict(OrderLine.objects.filter(pk__in=line_ids).values_list("pk", "line_price_incl_tax"))
-
-
 def booking_item(
     booking: Booking, translated: ConsultationType | None, *, paid: dict[int, Any], now=None
 ) -> dict[str, Any]:
@@ -171,9 +147,11 @@ def booking_item(
     }
 
 
-def booking_items(bookings: list[Booking], locale: str) -> list[dict[str, Any]]:
-    titles = type_translations({booking.type.translation_key for booking in bookings}, locale)
-    paid = paid_amounts(bookings)
+def booking_items(
+    bookings: list[Booking], *, titles: dict[uuid.UUID, ConsultationType], paid: dict[int, Any]
+) -> list[dict[str, Any]]:
+    """The API's view of ``bookings``, given what ``booking.selectors.booking_extras`` read beside
+    them (the types' titles in the caller's language, what was paid for each line)."""
     now = timezone.now()
     return [
         booking_item(booking, titles.get(booking.type.translation_key), paid=paid, now=now)

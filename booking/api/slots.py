@@ -11,7 +11,6 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
-from django.urls import path
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -21,7 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking import selectors, services, slots
+from booking import selectors, slots
+from booking.services.slot_taking import time_zone_check
 from core.api import ERROR
 from core.errors import ApiError
 
@@ -116,7 +116,7 @@ class SlotListApi(APIView):
         query = SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        asked_tz = services.time_zone_check(params["tz"], field="tz") if params.get("tz") else None
+        asked_tz = time_zone_check(params["tz"], field="tz") if params.get("tz") else None
         consultation_type = _type(params["type"])
         tz = asked_tz or consultation_type.consultant.tz
         now = timezone.now()
@@ -145,6 +145,3 @@ class SlotListApi(APIView):
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
         return response
-
-
-urlpatterns = [path("booking/slots/", SlotListApi.as_view(), name="booking-slots")]

@@ -1,4 +1,5 @@
-"""``/api/v1/booking/…`` and ``/api/v1/me/bookings/``: thin views over ``booking.services``.
+"""``/api/v1/booking/…`` and ``/api/v1/me/bookings/``: thin views over ``booking.services``
+and ``booking.selectors`` (the routes are in ``booking.api.urls``).
 
 - ``GET booking/types/``: public; for a logged-in caller each type says whether the first-timer
   price applies (``private`` then), anonymous callers get a briefly cacheable answer.
@@ -10,8 +11,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-from django.urls import path
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,15 +22,12 @@ from rest_framework.views import APIView
 
 from accounts.api.authentication import PERSONAL_AUTHENTICATION
 from accounts.api.views import PersonalApi
-from booking import policy, services
-from booking.api.serializers import (
-    BookingSerializer,
-    TypeSerializer,
-    booking_items,
-    type_item,
-    type_translations,
-)
-from booking.models import Booking, ConsultationType
+from booking import selectors
+from booking.api.serializers import BookingSerializer, TypeSerializer, booking_items, type_item
+from booking.models import Booking
+from booking.services.cancellations import booking_cancel
+from booking.services.holds import hold_place, hold_release
+from booking.services.rescheduling import booking_reschedule
 from core.api import ERROR
 from core.errors import ApiError
 from core.locale import SUPPORTED, person_language, resolve_locale
@@ -54,22 +50,9 @@ class TypesApi(APIView):
         responses={200: TypeSerializer(many=True), 400: ERROR},
     )
     def get(self, request: Request) -> Response:
-        locale = resolve_locale(request)
-        sources = list(
-            ConsultationType.objects.filter(
-                locale__language_code="de", is_active=True, consultant__is_active=True
-            )
-            .select_related("consultant")
-            .order_by("sort_order", "duration_minutes")
-        )
-        translated = type_translations((source.translation_key for source in sources), locale)
         user = request.user
-        first_timer = None
-        if user.is_authenticated:
-            first_timer = bool(sources) and policy.first_timer_applies(
-                user, next((s for s in sources if s.first_timer_price is not None), sources[0])
-            )
-        items = [type_item(s, translated.get(s.translation_key, s), first_timer=first_timer) for s in sources]
+        types, first_timer = selectors.types_on_sale(user=user, locale=resolve_locale(request))
+        items = [type_item(source, translated, first_timer=first_timer) for source, translated in types]
         response = Response(TypeSerializer(items, many=True).data)
         if user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
@@ -136,7 +119,7 @@ class HoldsApi(PersonalApi):
         body = HoldRequestSerializer(data=request.data)
         if not body.is_valid():
             raise _invalid(body)
-        booking = services.hold_place(
+        booking = hold_place(
             user=request.user,
             type_key=body.validated_data["type"],
             start=body.validated_data["start"],
@@ -144,12 +127,17 @@ class HoldsApi(PersonalApi):
             request=request,
             idempotency_key=_idempotency_key(request),
         )
-        item = booking_items([booking], person_language(request.user))[0]
+        item = _items([booking], person_language(request.user))[0]
         return Response({**item, "basket_line_id": booking.basket_line_id}, status=status.HTTP_201_CREATED)
 
 
+def _items(bookings: list[Booking], locale: str) -> list[dict]:
+    titles, paid = selectors.booking_extras(bookings, locale)
+    return booking_items(bookings, titles=titles, paid=paid)
+
+
 def _own_booking(request: Request, pk: int) -> Booking:
-    booking = Booking.objects.select_related("type", "order").filter(pk=pk, user=request.user).first()
+    booking = selectors.own_booking(user=request.user, pk=pk)
     if booking is None:
         raise ApiError("booking_not_found", "You have no booking with this id.", status=404)
     return booking
@@ -160,7 +148,7 @@ class HoldApi(PersonalApi):
         operation_id="booking_holds_destroy", responses={204: None, 401: ERROR, 404: ERROR, 409: ERROR}
     )
     def delete(self, request: Request, pk: int) -> Response:
-        services.hold_release(booking=_own_booking(request, pk))
+        hold_release(booking=_own_booking(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -179,13 +167,13 @@ class CancelApi(PersonalApi):
         body = CancelRequestSerializer(data=request.data)
         if not body.is_valid():
             raise _invalid(body)
-        booking = services.booking_cancel(
+        booking = booking_cancel(
             booking=_own_booking(request, pk),
             by=Booking.CancelledBy.SHOPPER,
             reason=body.validated_data.get("reason", ""),
             actor=request.user,
         )
-        return Response(booking_items([booking], resolve_locale(request))[0])
+        return Response(_items([booking], resolve_locale(request))[0])
 
 
 class RescheduleRequestSerializer(serializers.Serializer):
@@ -203,10 +191,8 @@ class RescheduleApi(PersonalApi):
         body = RescheduleRequestSerializer(data=request.data)
         if not body.is_valid():
             raise _invalid(body)
-        booking = services.booking_reschedule(
-            booking=_own_booking(request, pk), start=body.validated_data["start"]
-        )
-        return Response(booking_items([booking], resolve_locale(request))[0])
+        booking = booking_reschedule(booking=_own_booking(request, pk), start=body.validated_data["start"])
+        return Response(_items([booking], resolve_locale(request))[0])
 
 
 class MyBookingsApi(PersonalApi):
@@ -218,24 +204,5 @@ class MyBookingsApi(PersonalApi):
         "upcoming first, soonest first; then past ones, latest first.",
     )
     def get(self, request: Request) -> Response:
-        now = timezone.now()
-        bookings = list(
-            Booking.objects.filter(user=request.user)
-            .exclude(status=Booking.Status.EXPIRED)
-            .exclude(Q(status=Booking.Status.CANCELLED) & Q(order__isnull=True))
-            .select_related("type", "order")
-            .order_by("start")
-        )
-        upcoming = [booking for booking in bookings if booking.end > now]
-        past = [booking for booking in reversed(bookings) if booking.end <= now]
-        return Response(booking_items(upcoming + past, resolve_locale(request)))
-
-
-urlpatterns = [
-    path("booking/types/", TypesApi.as_view(), name="booking-types"),
-    path("booking/holds/", HoldsApi.as_view(), name="booking-holds"),
-    path("booking/holds/<int:pk>/", HoldApi.as_view(), name="booking-hold"),
-    path("booking/bookings/<int:pk>/cancel/", CancelApi.as_view(), name="booking-cancel"),
-    path("booking/bookings/<int:pk>/reschedule/", RescheduleApi.as_view(), name="booking-reschedule"),
-    path("me/bookings/", MyBookingsApi.as_view(), name="me-bookings"),
-]
+        bookings = selectors.bookings_of_user(user=request.user, now=timezone.now())
+        return Response(_items(bookings, resolve_locale(request)))

@@ -478,10 +478,10 @@ GOOGLE_MEET_CLIENT_SECRET = env("GOOGLE_MEET_CLIENT_SECRET", default="")
 GOOGLE_MEET_REFRESH_TOKEN = env("GOOGLE_MEET_REFRESH_TOKEN", default="")
 # Invites' UIDs are <booking uid>@<this domain>: never change it once invites are out.
 BOOKING_ICS_DOMAIN = env("BOOKING_ICS_DOMAIN", default="") or urlsplit(FRONTEND_URL).hostname or "localhost"
-CELERY_IMPORTS += ["booking.notifications", "booking.reminders", "booking.calendar.tasks"]
+CELERY_IMPORTS += ["booking.calendar.tasks"]
 CELERY_BEAT_SCHEDULE["booking-holds-lapse"] = {"task": "booking.tasks.holds_lapse", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["booking-reminders-send"] = {
-    "task": "booking.reminders.reminders_send",
+    "task": "booking.tasks.reminders_send",
     "schedule": 5 * 60.0,
 }
 CELERY_BEAT_SCHEDULE["booking-caldav-busy-pull"] = {

@@ -19,7 +19,7 @@ from accounts.models import User
 from accounts.services import user_erase
 from booking.models import BookingNotice
 from booking.notifications import booking_email_send
-from booking.reminders import reminders_send
+from booking.tasks import reminders_send
 from tests.booking.conftest import booking_make, consultant, consultation_type  # noqa: F401
 
 pytestmark = pytest.mark.django_db

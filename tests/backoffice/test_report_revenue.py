@@ -28,7 +28,7 @@ import backoffice.reports.revenue  # noqa: F401  (registers the report)
 import stripe_fakes
 from backoffice.reports.base import Period
 from backoffice.reports.revenue import RevenueReport
-from booking.services import hold_place
+from booking.services.holds import hold_place
 from shop.checkout import checkout_start
 from shop.models import Checkout, Invoice
 from shop.ordering import order_place

@@ -13,9 +13,9 @@ from django.urls import reverse
 from freezegun import freeze_time
 from wagtail.models import Locale
 
-from booking.admin_views import consultant_group_ensure
 from booking.models import Booking, Consultant, ConsultationType, WorkingHours
 from booking.products import products_sync
+from booking.services.consultants import consultant_group_ensure
 from tests.booking.conftest import booking_make
 from tests.shop.conftest import buy, place_order  # noqa: F401 (fixtures)
 

@@ -15,9 +15,9 @@ from icalendar import Calendar
 from oscar.apps.order.models import Order
 
 import stripe_fakes
-from booking import services
 from booking.models import Booking
 from booking.products import hold_option
+from booking.services import cancellations, holds
 from shop.models import Checkout
 from shop.payments import refund_lines
 from shop.statuses import OrderStatus
@@ -260,7 +260,7 @@ def test_a_payment_arriving_after_its_slot_went_to_someone_else_is_refunded_and_
         late_checkout = checkout_of(api_client)
     # Stripe's session outlived the hold; the hold lapsed and the other shopper took and paid the time.
     with freeze_time(late_checkout.expires_at + timedelta(seconds=1)):
-        services.holds_lapse()
+        holds.holds_lapse()
         api_client.force_login(early)
         hold(api_client, consultation_type)
         paid(deliver, checkout_of(api_client))
@@ -286,7 +286,7 @@ def test_a_late_payment_whose_time_is_still_free_confirms_the_booking(
         held = hold(api_client, consultation_type)
         checkout = checkout_of(api_client)
     with freeze_time(checkout.expires_at + timedelta(minutes=1)):
-        services.holds_lapse()
+        holds.holds_lapse()
         assert Booking.objects.get(pk=held["id"]).status == Booking.Status.EXPIRED
         paid(deliver, checkout)
 
@@ -331,20 +331,20 @@ def test_a_staff_cancellation_of_a_locally_paid_booking_refunds_it_and_tells_the
     from shop.payments import payment_succeeded
 
     with freeze_time(NOW), django_capture_on_commit_callbacks(execute=True):
-        booking = services.hold_place(
+        booking = holds.hold_place(
             user=customer,
             type_key=consultation_type.translation_key,
             start=datetime(2026, 6, 3, 10, tzinfo=UTC),
             time_zone="Europe/Berlin",
         )
         basket = Basket.objects.get(pk=booking.basket_id)
-        basket.strategy = services.Selector().strategy(user=customer)
+        basket.strategy = holds.Selector().strategy(user=customer)
         order = order_place(basket=basket, user=customer, email=customer.email)
         checkout = Checkout.objects.create(order=order, user=customer, provider=Checkout.Provider.LOCAL)
         payment_succeeded(checkout=checkout, amount=order.total_incl_tax, at=timezone.now())
 
     with freeze_time("2026-06-03 09:00:00"), django_capture_on_commit_callbacks(execute=True):
-        services.booking_cancel(booking=booking, by=Booking.CancelledBy.STAFF, reason="Beraterin krank")
+        cancellations.booking_cancel(booking=booking, by=Booking.CancelledBy.STAFF, reason="Beraterin krank")
 
     booking.refresh_from_db()
     assert (booking.status, booking.cancelled_by, booking.sequence) == ("cancelled", "staff", 1)
@@ -440,7 +440,7 @@ def test_a_line_made_outside_the_hold_confirms_nothing_even_when_it_names_the_ho
         held = hold(api_client, consultation_type)
         booking = Booking.objects.get(pk=held["id"])
         basket = Basket.objects.get(pk=booking.basket_id)
-        basket.strategy = services.Selector().strategy(user=customer)
+        basket.strategy = holds.Selector().strategy(user=customer)
         basket.add_product(video, 1, options=[{"option": hold_option(), "value": str(booking.pk)}])
         if not consultation_line_kept:
             Line.objects.filter(pk=booking.basket_line_id).delete()
@@ -473,7 +473,7 @@ def test_a_consultation_line_naming_someone_elses_hold_confirms_nothing_and_is_r
         api_client.force_login(victim)
         held = hold(api_client, consultation_type)
         basket = Basket.objects.create(owner=thief)
-        basket.strategy = services.Selector().strategy(user=thief)
+        basket.strategy = holds.Selector().strategy(user=thief)
         basket.add_product(product, 1, options=[{"option": hold_option(), "value": str(held["id"])}])
         api_client.force_login(thief)
         checkout = checkout_of(api_client)

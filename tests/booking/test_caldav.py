@@ -21,7 +21,7 @@ from freezegun import freeze_time
 from booking.calendar.tasks import caldav_booking_push, caldav_busy_pull_all
 from booking.models import Booking, ExternalBusy
 from booking.selectors import free_slots
-from booking.services import booking_reschedule
+from booking.services.rescheduling import booking_reschedule
 from tests.booking.conftest import booking_make
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # a Sunday

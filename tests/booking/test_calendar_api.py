@@ -12,7 +12,7 @@ from django.urls import include, path
 from freezegun import freeze_time
 from icalendar import Calendar
 
-from booking.api.calendar import feed_urlpatterns
+from booking.api.urls import feed_urlpatterns
 from booking.models import Booking
 from tests.booking.conftest import booking_make
 

@@ -13,7 +13,7 @@ from oscar.apps.catalogue.models import Product
 from oscar.apps.partner.models import StockRecord
 from wagtail.models import Locale
 
-from booking.admin_views import consultant_scope
+from booking.admin_views.scope import consultant_scope
 from booking.models import Consultant, ConsultationType, DateOverride, WorkingHours
 from booking.products import product_for
 from booking.selectors import free_slots

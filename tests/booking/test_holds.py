@@ -14,8 +14,8 @@ from freezegun import freeze_time
 from oscar.apps.basket.models import Basket, Line
 from wagtail.models import Locale
 
-from booking import services
 from booking.models import Booking
+from booking.services import holds
 from core.errors import ApiError
 from tests.booking.conftest import booking_make
 
@@ -107,17 +107,17 @@ def test_a_lapsed_hold_frees_the_time_and_leaves_the_basket(api_client, make_use
 
 def test_the_beat_task_lapses_holds_whose_time_is_up(customer, consultation_type, consultant):
     with freeze_time(NOW):
-        booking = services.hold_place(
+        booking = holds.hold_place(
             user=customer,
             type_key=consultation_type.translation_key,
             start=TUESDAY_10,
             time_zone="Europe/Berlin",
         )
     with freeze_time("2026-06-01 08:09:59"):
-        assert services.holds_lapse() == 0
+        assert holds.holds_lapse() == 0
     with freeze_time("2026-06-01 08:10:00"):
-        assert services.holds_lapse() == 1
-        assert services.holds_lapse() == 0
+        assert holds.holds_lapse() == 1
+        assert holds.holds_lapse() == 0
 
     booking.refresh_from_db()
     assert booking.status == Booking.Status.EXPIRED
@@ -246,7 +246,7 @@ def test_twenty_shoppers_holding_one_time_at_once_get_one_hold_and_nineteen_409s
     def attempt(user):
         try:
             barrier.wait()
-            booking = services.hold_place(
+            booking = holds.hold_place(
                 user=user,
                 type_key=consultation_type.translation_key,
                 start=TUESDAY_10,

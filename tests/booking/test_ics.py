@@ -13,7 +13,8 @@ from wagtail.models import Locale
 
 from booking.calendar.ics import consultant_event_ics, feed_ics, invite_ics
 from booking.models import Booking
-from booking.services import booking_cancel, booking_reschedule
+from booking.services.cancellations import booking_cancel
+from booking.services.rescheduling import booking_reschedule
 from tests.booking.conftest import booking_make
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # a Sunday

@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from wagtail.models import Locale
 
 from booking.models import Booking, BookingNotice
-from booking.reminders import reminders_send
+from booking.tasks import reminders_send
 from cms.models import CoursePage
 from cms.services import object_translate
 from demo.catalogue import seed_site_tree
