@@ -4,9 +4,10 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import translation
 
-CURRENCY = "EUR"
+CURRENCY = settings.OSCAR_DEFAULT_CURRENCY
 CENT = Decimal("0.01")
 
 

@@ -13,8 +13,6 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from oscar.defaults import *  # noqa: F403  (Oscar's settings, overridden below where needed)
 
-from core.money import CURRENCY
-
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -351,7 +349,7 @@ WAGTAIL_HEADLESS_PREVIEW = {
 # Oscar (digital goods in EUR) and oscar-api
 # ------------------------------------------------------------------------------
 OSCAR_SHOP_NAME = "Phialo"
-OSCAR_DEFAULT_CURRENCY = CURRENCY
+OSCAR_DEFAULT_CURRENCY = "EUR"  # the one currency (core.money.CURRENCY reads it)
 # Offers and vouchers discount the gross price the shopper sees (10 % of 29.00 is 2.90 off 29.00);
 # Oscar's default discounts the net price and scales the gross wrongly (25.55 instead of 26.10).
 OSCAR_OFFERS_INCL_TAX = True
