@@ -271,7 +271,7 @@ def _orders_write(plans: list[OrderPlan], rate: Decimal) -> dict[str, list]:
 
 
 def _document(kind: str, order, issued_at: datetime, lines, sign: int):
-    """An invoice or credit note as shop.invoices writes it (numbers from a sample series)."""
+    """An invoice or credit note as shop.documents.invoices writes it (numbers from a sample series)."""
     from shop.models import Invoice
 
     rows = []

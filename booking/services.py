@@ -11,7 +11,7 @@ SQLite, where there is no exclusion constraint, the ``BEGIN IMMEDIATE`` transact
 
 Money moves only through the shop: the hold puts a line in the shopper's Oscar basket, the shop's
 checkout and webhook take the payment (``shop.signals.order_paid`` confirms here), and refunds are
-``shop.payments.refund_lines``.
+``shop.payments.services.refund_lines``.
 """
 
 from __future__ import annotations
@@ -473,7 +473,7 @@ def _refund(booking: Booking, *, reason: str) -> None:
 
 
 def _lines_refund(order: Order, line_ids: list[int], *, reason: str) -> None:
-    from shop.payments import refund_lines
+    from shop.payments.services import refund_lines
 
     try:
         refund_lines(order=order, line_ids=line_ids, reason=reason)

@@ -1,6 +1,6 @@
 """``/api/v1/checkout/``: turn the basket into an order and a way to pay it; the return page's status.
 
-Thin views over ``shop.checkout``; errors in the one shape (``core.errors``).
+Thin views over ``shop.checkout.services``; errors in the one shape (``core.errors``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from accounts.api.views import PersonalApi
 from core.api import ERROR, MoneySerializer
 from core.money import money
-from shop import checkout
-from shop.checkout import CheckoutState
+from shop.checkout import services as checkout
+from shop.checkout.services import CheckoutState
 
 
 class CheckoutStartSerializer(serializers.Serializer):

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 
 from accounts.api.views import PersonalApi
 from core.api import ERROR, ErrorsAsJson
-from shop.invoices import document_for_buyer, invoice_filename
+from shop.documents.invoices import document_for_buyer, invoice_filename
 from shop.models import Invoice
 
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The document as a PDF file (an attachment).")

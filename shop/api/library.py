@@ -26,7 +26,7 @@ from core.api import ERROR
 from core.locale import resolve_locale
 from core.pagination import PageNumberPagination
 from media_pipeline.selectors import CourseProgress, ProgressSummary, course_progress_for, progress_for
-from shop import access
+from shop.access import selectors as access
 from shop.api.serializers import LibraryQuerySerializer, LibrarySerializer
 from shop.models import Grant
 

@@ -2,7 +2,7 @@
 their lines, discounts, VAT, status and invoices.
 
 Amounts are gross as the shopper paid them; each line's net and VAT are the ones stored when the
-order was placed (``shop.ordering``), and the totals are the sums of the lines. Another person's
+order was placed (``shop.checkout.ordering``), and the totals are the sums of the lines. Another person's
 order number answers 404, as an unknown one does. A constant number of queries per page.
 """
 

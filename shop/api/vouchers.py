@@ -2,7 +2,7 @@
 
 Same body (``{"vouchercode": "..."}``) and same answer (the voucher) as oscar-api's
 ``AddVoucherView``, but every refusal says why in the error shape with its own code
-(``shop.vouchers``), instead of oscar-api's one 406. Taking a code off the basket stays
+(``shop.checkout.vouchers``), instead of oscar-api's one 406. Taking a code off the basket stays
 oscar-api's (``basket/vouchers/<pk>/``).
 """
 
@@ -21,7 +21,7 @@ from rest_framework.urlpatterns import format_suffix_patterns
 
 from core.api import ERROR
 from core.http import client_ip
-from shop import vouchers
+from shop.checkout import vouchers
 
 
 class VoucherAddSerializer(serializers.Serializer):

@@ -9,5 +9,5 @@
 - :mod:`.notices` — the e-mails (started, payment failed, cancelled, ending soon), each once.
 - :mod:`.local` — the demo without Stripe: the same mirror rows, written by a local page.
 
-Access to included videos is one more rule in ``shop.access`` (``subscription_rule``).
+Access to included videos is one more rule in ``shop.access.selectors`` (``subscription_rule``).
 """

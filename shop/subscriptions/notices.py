@@ -9,7 +9,7 @@ a webhook already told, a second beat run: each finds the row there and queues n
 that rolls back leaves no row and sends nothing. The Celery task
 (``shop.subscriptions.tasks.subscription_notice_send``) renders and sends the mail from the row
 and the mirror as they are then, and guards against its own second run like the shop's dispute
-mail (``shop.notifications``).
+mail (``shop.documents.notifications``).
 
 Mails are in the shopper's language (``core.locale.person_language``), dates in their time zone,
 amounts from the plan (Stripe's price). A shopper without an e-mail address (an erased account)
@@ -33,8 +33,8 @@ from djstripe.models import Subscription
 
 from core.locale import format_date, person_language
 from core.money import format_money
+from shop.documents.notifications import _message, library_url
 from shop.models import SubscriptionNotice
-from shop.notifications import _message, library_url
 from shop.subscriptions.plans import plans_by_price
 from shop.subscriptions.state import ACTIVE, PAST_DUE, SubscriptionState, subscription_state
 

@@ -28,7 +28,7 @@ from djstripe.models import Customer, Subscription
 
 from core.errors import ApiError
 from core.locale import person_language
-from shop import stripe_gateway
+from shop.payments import stripe_gateway
 from shop.subscriptions import local, notices
 from shop.subscriptions.plans import plan_find
 from shop.subscriptions.state import SubscriptionState, subscription_current, subscription_state
@@ -226,7 +226,7 @@ def subscription_mirror(*, data: dict) -> SyncResult:
     return result
 
 
-# ---- Webhook handlers (registered in shop.stripe_events.HANDLERS) -------------------------------
+# ---- Webhook handlers (registered in shop.payments.stripe_events.HANDLERS) -------------------------------
 
 
 def subscription_event(subscription: dict, event) -> None:

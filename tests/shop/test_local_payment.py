@@ -10,7 +10,7 @@ from oscar.apps.basket.models import Basket
 from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source
 
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.models import Checkout
 from shop.statuses import OrderStatus
 from tests.shop import stripe_fakes

@@ -11,10 +11,10 @@ from oscar.apps.order.models import Order
 from oscar.apps.voucher.models import VoucherApplication
 
 from core.errors import ApiError
-from shop import payments
-from shop.access import may_watch
-from shop.checkout import checkout_start
+from shop.access.selectors import may_watch
+from shop.checkout.services import checkout_start
 from shop.models import Checkout
+from shop.payments import services as payments
 from shop.statuses import LineStatus, OrderStatus
 from tests.shop import stripe_fakes, test_webhook
 from tests.shop.conftest import basket_for

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from freezegun import freeze_time
 
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.demo_offers import seed_offers
 from shop.models import Checkout, Invoice
 from tests.shop import stripe_fakes

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from freezegun import freeze_time
 
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.models import Grant
 from shop.subscriptions.services import subscription_sync
 from tests.shop import stripe_fakes, subscription_fakes

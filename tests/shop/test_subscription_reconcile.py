@@ -19,7 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.subscriptions.reconcile import subscriptions_reconcile
 from shop.subscriptions.services import subscription_sync
 from shop.subscriptions.state import subscription_state

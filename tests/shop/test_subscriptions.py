@@ -14,7 +14,7 @@ from djstripe.models import Customer
 from djstripe.models import Subscription as MirroredSubscription
 from freezegun import freeze_time
 
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.subscriptions.state import subscription_current
 from tests.shop import stripe_fakes, subscription_fakes
 from tests.shop.stripe_fakes import event, stripe_object

@@ -19,12 +19,12 @@ from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source
 from oscar.apps.voucher.models import Voucher
 
-from shop.access import may_watch
-from shop.checkout import checkout_start
+from shop.access.selectors import may_watch
+from shop.checkout.services import checkout_start
 from shop.models import Checkout, Grant, StripeEvent
-from shop.payments import refund_lines
+from shop.payments.services import refund_lines
+from shop.payments.tasks import stripe_events_requeue
 from shop.statuses import LineStatus, OrderStatus
-from shop.tasks import stripe_events_requeue
 from tests.shop import stripe_fakes
 from tests.shop.conftest import basket_for
 from tests.shop.stripe_fakes import (

@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, Transaction
 
-from shop.checkout import checkout_start
+from shop.checkout.services import checkout_start
 from shop.models import Checkout, Grant, Invoice, StripeEvent
 from shop.statuses import OrderStatus
 from tests.shop import stripe_fakes

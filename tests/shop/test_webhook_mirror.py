@@ -9,7 +9,7 @@ from djstripe.models import PaymentIntent as MirroredPaymentIntent
 from djstripe.models import Session as MirroredSession
 from oscar.apps.order.models import Order
 
-from shop.checkout import checkout_start
+from shop.checkout.services import checkout_start
 from shop.models import Checkout, StripeEvent
 from shop.statuses import OrderStatus
 from tests.shop import stripe_fakes
