@@ -44,7 +44,7 @@ urlpatterns = [
     path("", include(feed_urlpatterns)),
     # Without Stripe keys and with DEBUG on: a local page that pays an order like the webhook does.
     path("shop/local-payment/", include("shop.checkout.local_payment")),
-    path("shop/local-subscription/", include("shop.subscriptions.local")),
+    path("shop/local-subscription/", include("shop.subscriptions.local_page")),
     # Staff sign in once, through Wagtail's login (where two-factor is enforced), for all admins.
     path("dashboard/login/", RedirectView.as_view(pattern_name="wagtailadmin_login", query_string=True)),
     # Oscar's dashboard; its storefront's names (which the dashboard links to) only redirect to

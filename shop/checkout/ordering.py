@@ -15,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.conf import settings
 from django.db import transaction
 from oscar.apps.basket.models import Basket
 from oscar.apps.checkout.calculators import OrderTotalCalculator
@@ -70,6 +71,11 @@ def _order_number(basket: Basket) -> str:
 
 
 @transaction.atomic
+def return_url(order, locale: str) -> str:
+    """The front end's page for this order (Stripe's success and cancel pages lead there too)."""
+    return f"{settings.FRONTEND_URL}/{locale}/checkout/{order.number}/"
+
+
 def order_place(*, basket: Basket, user, email: str, request=None) -> Order:
     """Write ``basket`` (with its strategy and offers applied) out as an order waiting for payment.
 

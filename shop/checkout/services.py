@@ -31,7 +31,7 @@ from core.errors import ApiError
 from core.locale import person_language
 from core.money import CURRENCY, money
 from shop.checkout.local_payment import local_payment_url
-from shop.checkout.ordering import order_place
+from shop.checkout.ordering import order_place, return_url
 from shop.models import Checkout
 from shop.payments import services as payments
 from shop.payments import stripe_gateway
@@ -59,11 +59,6 @@ class CheckoutState:
 def shopper_basket(request) -> Basket:
     """The caller's open basket, priced and with offers and vouchers applied (as oscar-api shows it)."""
     return assign_basket_strategy(get_user_basket(request.user), request)
-
-
-def return_url(order, locale: str) -> str:
-    """The front end's page for this order (Stripe's success and cancel pages lead there too)."""
-    return f"{settings.FRONTEND_URL}/{locale}/checkout/{order.number}/"
 
 
 def checkout_start(

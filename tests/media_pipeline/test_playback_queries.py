@@ -81,7 +81,8 @@ def test_playlists_cost_no_query_beyond_the_session(buyer, playable, django_asse
 
 
 def test_a_subscriber_is_authorised_within_the_budget_of_five(playable, make_user, django_assert_num_queries):
-    from shop.subscriptions.local import seed_plans, seed_subscriber
+    from shop.subscriptions.local import seed_plans
+    from shop.subscriptions.local_page import seed_subscriber
 
     subscriber = make_user("abo@example.com")
     seed_plans()

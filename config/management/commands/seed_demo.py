@@ -22,7 +22,8 @@ from cms.demo import seed_courses_and_bundle, seed_site_tree, seed_videos
 from media_pipeline.demo import CLIPS, seed_demo_videos
 from shop.demo import seed_orders, seed_products
 from shop.demo_offers import seed_offers
-from shop.subscriptions.local import seed_plans, seed_subscriber
+from shop.subscriptions.local import seed_plans
+from shop.subscriptions.local_page import seed_subscriber
 
 # The sample year's shoppers are s<seed>-NNNNNN@sample.phialo.localhost; the benchmark uses seed 1.
 DEMO_HISTORY_SEED = 2
