@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from oscarapi.serializers.basket import BasketSerializer
 from oscarapi.serializers.product import AddProductSerializer as OscarApiAddProductSerializer
@@ -30,7 +29,6 @@ from oscarapi.views.basket import AddProductView
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.urlpatterns import format_suffix_patterns
 
 from core.api import ERROR
 from core.errors import ApiError
@@ -151,9 +149,3 @@ class BasketAddProductApi(AddProductView):
         )
         data = self.serializer_class(basket, context={"request": request}).data
         return Response({**data, "warnings": warnings})
-
-
-# oscar-api also answers "basket/add-product.json": the suffixed path must be ours too.
-urlpatterns = format_suffix_patterns(
-    [path("basket/add-product/", BasketAddProductApi.as_view(), name="shop-basket-add-product")]
-)

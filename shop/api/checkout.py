@@ -5,7 +5,6 @@ Thin views over ``shop.checkout.services``; errors in the one shape (``core.erro
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -140,10 +139,3 @@ class CheckoutCancelApi(PersonalApi):
     def post(self, request: Request, order_number: str) -> Response:
         state = checkout.checkout_cancel(user=request.user, number=order_number)
         return Response(CheckoutStateSerializer(state).data)
-
-
-urlpatterns = [
-    path("checkout/", CheckoutStartApi.as_view(), name="checkout-start"),
-    path("checkout/<str:order_number>/", CheckoutStatusApi.as_view(), name="checkout-status"),
-    path("checkout/<str:order_number>/cancel/", CheckoutCancelApi.as_view(), name="checkout-cancel"),
-]

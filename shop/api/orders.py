@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from django.urls import path, reverse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from oscar.apps.order.models import Line, Order
 from rest_framework.request import Request
@@ -146,9 +146,3 @@ class OrderDetailApi(PersonalApi):
         if order is None:
             raise Http404
         return Response(order_answer(order, request))
-
-
-urlpatterns = [
-    path("me/orders/", OrderListApi.as_view(), name="me-orders"),
-    path("me/orders/<str:number>/", OrderDetailApi.as_view(), name="me-order"),
-]

@@ -8,7 +8,6 @@ oscar-api's (``basket/vouchers/<pk>/``).
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from oscarapi.basket import operations
 from oscarapi.serializers.basket import VoucherSerializer
@@ -17,7 +16,6 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.urlpatterns import format_suffix_patterns
 
 from core.api import ERROR
 from core.http import client_ip
@@ -79,9 +77,3 @@ class BasketVoucherAddApi(AddVoucherView):
         basket = operations.get_basket(request)
         vouchers.voucher_apply(basket=basket, voucher=voucher, request=request)
         return Response(self.serializer_class(voucher, context={"request": request}).data)
-
-
-# oscar-api also answers "basket/add-voucher.json": the suffixed path must be ours too.
-urlpatterns = format_suffix_patterns(
-    [path("basket/add-voucher/", BasketVoucherAddApi.as_view(), name="shop-basket-add-voucher")]
-)
