@@ -12,7 +12,6 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,23 +24,10 @@ from core.api import ERROR
 from core.money import money
 from core.pagination import PageNumberPagination
 from shop.api.serializers import PageQuerySerializer, ShopperOrderListSerializer, ShopperOrderSerializer
+from shop.checkout.selectors import orders_of
 from shop.models import Checkout, Invoice
 
 ZERO = Decimal("0.00")
-
-
-def orders_of(user) -> QuerySet[Order]:
-    """The user's orders, newest first, with everything an order's answer shows prefetched."""
-    return (
-        Order.objects.filter(user=user)
-        .select_related("checkout")
-        .prefetch_related(
-            Prefetch("lines", queryset=Line.objects.select_related("product__product_class").order_by("pk")),
-            "discounts",
-            Prefetch("invoices", queryset=Invoice.objects.order_by("issued_at", "pk")),
-        )
-        .order_by("-date_placed", "-pk")
-    )
 
 
 def _timestamp(value: datetime.datetime | None) -> str | None:

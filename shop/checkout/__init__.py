@@ -4,6 +4,7 @@
   Stripe, the local payment page).
 - :mod:`.ordering` — placing the Oscar order (VAT split, order numbers) and giving a basket back.
 - :mod:`.vouchers` — vouchers in the basket, confirmed at placing, their uses released and restored.
+- :mod:`.selectors` — the shopper's placed orders, with what their answer shows prefetched.
 - :mod:`.local_payment` — the demo's page that pays an order as the webhook would.
 
 Offers (``shop.offers``) stay at the top of the app: their condition class is stored by its dotted
