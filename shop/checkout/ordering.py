@@ -70,12 +70,12 @@ def _order_number(basket: Basket) -> str:
     return f"{base}-{attempt}"
 
 
-@transaction.atomic
 def return_url(order, locale: str) -> str:
     """The front end's page for this order (Stripe's success and cancel pages lead there too)."""
     return f"{settings.FRONTEND_URL}/{locale}/checkout/{order.number}/"
 
 
+@transaction.atomic
 def order_place(*, basket: Basket, user, email: str, request=None) -> Order:
     """Write ``basket`` (with its strategy and offers applied) out as an order waiting for payment.
 
