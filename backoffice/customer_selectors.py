@@ -2,7 +2,7 @@
 bookings, library, progress and grants, each in one query whatever its size (plus one for the
 catalogue's titles).
 
-Nothing here decides access: the library is :func:`shop.access.library_for` (the same answer the
+Nothing here decides access: the library is :func:`shop.access.selectors.library_for` (the same answer the
 shopper's own library gets) and the subscription's meaning comes from
 :mod:`shop.subscriptions.state`.
 """
@@ -30,7 +30,7 @@ from cms.models import BundlePage, CoursePage, VideoPage
 from cms.selectors.holdings import catalog_holdings
 from cms.selectors.served import SOURCE_LOCALE
 from media_pipeline.models import WatchProgress
-from shop import access
+from shop.access import selectors as access
 from shop.models import Grant
 from shop.statuses import PAID_ORDER_STATUSES, LineStatus, OrderStatus
 from shop.subscriptions.plans import plans_for

@@ -1,6 +1,6 @@
 """Giving a customer access to a catalogue item, and taking it back, from the customer view.
 
-Grants are written by :mod:`shop.grants`; what this module adds is the back office's rule that
+Grants are written by :mod:`shop.access.services`; what this module adds is the back office's rule that
 a customer holds at most one active staff grant per item, and a record of each change in
 Wagtail's audit log (the grant row itself keeps who and why; the log puts it in "Site history"
 beside the editors' work). Access is read from the grant rows on every check, so a grant or
@@ -20,7 +20,7 @@ from wagtail.log_actions import log as audit_log
 
 from cms.selectors.holdings import catalog_holdings
 from cms.selectors.served import SOURCE_LOCALE, titles_by_key
-from shop.grants import grant_by_staff, grant_revoke_by_staff
+from shop.access.services import grant_by_staff, grant_revoke_by_staff
 from shop.models import Grant
 
 GRANT_ACTION = "backoffice.grant_access"

@@ -1,6 +1,6 @@
 """Refunding lines of an order from the customer view.
 
-The money goes back through the shop's one refund path (:func:`shop.payments.refund_lines`):
+The money goes back through the shop's one refund path (:func:`shop.payments.services.refund_lines`):
 with Stripe it asks Stripe for the refund, and the order, the grants, the booking a line paid
 for and the credit note change when Stripe's ``charge.refunded`` event reports it; an order paid
 on the local page (DEBUG) is refunded at once through the same facts. The shop's refusals (not
@@ -20,7 +20,7 @@ from backoffice.customers import REFUND_PERMISSION, CustomerDetailView
 from backoffice.forms import RefundForm
 from core.errors import ApiError
 from core.money import format_money
-from shop.payments import refund_lines
+from shop.payments.services import refund_lines
 from shop.statuses import LineStatus
 
 

@@ -10,7 +10,7 @@ Each round takes a new shopper through what the Astro site and Stripe do:
 4. ``webhook_receive`` — Stripe posts a signed ``checkout.session.completed``: verified, stored;
 5. ``webhook_to_paid`` — the Celery task that processes the event: order paid, access granted
    (the invoice and the e-mail it queues are other tasks and not timed here);
-6. ``access_check`` — ``shop.access.may_watch`` for a lesson of the course just bought, and
+6. ``access_check`` — ``shop.access.selectors.may_watch`` for a lesson of the course just bought, and
    ``access_check_rich`` for a shopper holding 200 grants (the count must not grow with them).
 
 Floors: the HTTP steps against a bare view answering the same bytes behind the same middleware
@@ -232,9 +232,9 @@ def _round(shopper, products, lesson, rich, rich_video, record: Callable[..., An
 
     import stripe_fakes
     from bench.floor import floor_register
-    from shop.access import may_watch
+    from shop.access.selectors import may_watch
     from shop.models import Checkout, Grant, StripeEvent
-    from shop.stripe_events import event_process
+    from shop.payments.stripe_events import event_process
 
     client = Client()
     client.force_login(shopper)

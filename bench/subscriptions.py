@@ -94,7 +94,7 @@ def main(rounds: int) -> None:
 
     from cms.models import CoursePage, VideoPage
     from cms.selectors.holdings import video_holding
-    from shop.access import may_watch
+    from shop.access.selectors import may_watch
     from shop.models import Grant
 
     course = CoursePage.objects.live().filter(locale__language_code="de", price__isnull=False).first()

@@ -10,7 +10,7 @@ class BookingConfig(AppConfig):
 
         from booking import personal_data, receivers
         from booking.products import HOLD_OPTION, PRODUCT_CLASS
-        from shop import server_lines
+        from shop.basket import server_lines
 
         receivers.connect()
         # A consultation enters a basket only through a hold, whose id rides on the line as an

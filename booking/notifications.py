@@ -6,7 +6,7 @@ booking, kind and key (the booking's SEQUENCE, so a moved booking is told, and r
 :func:`booking_email_send` inserts it in the caller's transaction and queues the mail for after
 the commit. A second event or beat run finds the row and queues nothing; a transaction that rolls
 back leaves no row and sends nothing. The Celery task renders the mail from the booking as it is
-when it runs and guards against its own second run like the shop's mails (``shop.notifications``).
+when it runs and guards against its own second run like the shop's mails (``shop.documents.notifications``).
 
 Mails are in the booking's language (the shopper's when they booked), times in the shopper's time
 zone (``Booking.time_zone``), text and HTML (``templates/booking/email/<language>/``). The

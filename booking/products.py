@@ -20,7 +20,7 @@ from oscar.apps.partner.models import StockRecord
 from wagtail.models import Locale
 
 from booking.models import ConsultationType
-from shop.services import stockrecord_set
+from shop.catalogue.services import stockrecord_set
 
 PRODUCT_CLASS = "consultation"
 # Each hold's basket line carries the hold's id as this Oscar option: the line is then that

@@ -17,7 +17,7 @@ from config.api.views import api_not_found
 from config.api.wagtail import api_router
 from config.health import HealthzView
 from shop.oscar_urls import dashboard_urls, storefront_stubs
-from shop.webhooks import stripe_webhook
+from shop.payments.webhooks import stripe_webhook
 
 urlpatterns = [
     path("healthz", HealthzView.as_view(), name="healthz"),
@@ -43,8 +43,8 @@ urlpatterns = [
     # A consultant's private calendar feed: /booking/feeds/<secret>.ics
     path("", include(feed_urlpatterns)),
     # Without Stripe keys and with DEBUG on: a local page that pays an order like the webhook does.
-    path("shop/local-payment/", include("shop.local_payment")),
-    path("shop/local-subscription/", include("shop.subscriptions.local")),
+    path("shop/local-payment/", include("shop.checkout.local_payment")),
+    path("shop/local-subscription/", include("shop.subscriptions.local_page")),
     # Staff sign in once, through Wagtail's login (where two-factor is enforced), for all admins.
     path("dashboard/login/", RedirectView.as_view(pattern_name="wagtailadmin_login", query_string=True)),
     # Oscar's dashboard; its storefront's names (which the dashboard links to) only redirect to

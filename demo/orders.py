@@ -19,10 +19,10 @@ from oscar.apps.order.models import Order
 from oscar.core.loading import get_class
 
 from cms.models import CatalogPage
+from shop.catalogue.selectors import purchasable_products_for_pages
+from shop.checkout.ordering import order_place
 from shop.models import Checkout
-from shop.ordering import order_place
-from shop.payments import payment_succeeded
-from shop.selectors import purchasable_products_for_pages
+from shop.payments.services import payment_succeeded
 
 Selector = get_class("partner.strategy", "Selector")
 DEMO_ORDER_KEY = "demo-order-"

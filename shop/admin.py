@@ -17,9 +17,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.storage import private_file_response
-from shop.invoices import invoice_filename
+from shop.documents.invoices import invoice_filename
 from shop.models import Checkout, Grant, Invoice, StripeEvent
-from shop.tasks import stripe_event_process
+from shop.payments.tasks import stripe_event_process
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -6,7 +6,9 @@ class ShopConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self) -> None:
-        from shop import basket_merge, notifications, personal_data, receivers
+        from shop import personal_data, receivers
+        from shop.basket import merge as basket_merge
+        from shop.documents import notifications
 
         receivers.connect()
         basket_merge.connect()

@@ -13,7 +13,7 @@ issue asks the same question for a first consultation (``product_class="consulta
 
 One first-timer discount per shopper: an unpaid order that carries it holds it (the basket of a
 second order no longer gets it), and order placement checks again with the shopper's row locked
-(``shop.ordering.order_place``), so two checkouts at once cannot both take it. When the unpaid
+(``shop.checkout.ordering.order_place``), so two checkouts at once cannot both take it. When the unpaid
 order is cancelled the discount is free again.
 """
 

@@ -7,7 +7,7 @@ from django.db.models.signals import post_delete
 from wagtail.signals import page_published, page_unpublished
 
 from cms.models import BundlePage, CatalogPage, CoursePage, VideoPage
-from shop.services import product_sync_from_page, product_withdraw
+from shop.catalogue.services import product_sync_from_page, product_withdraw
 
 CATALOG_PAGE_TYPES: tuple[type[CatalogPage], ...] = (VideoPage, CoursePage, BundlePage)
 

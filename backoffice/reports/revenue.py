@@ -7,7 +7,7 @@ Where the figures come from, and why:
   ``paid_at``, counted in the bucket of that moment. A line carries its final price after
   discounts, VAT included (``line_price_incl_tax``) and excluded (``line_price_excl_tax``), split
   by ``shop.vat`` on the amount actually paid. The invoice (``shop.models.Invoice``) is the legal
-  record, but its amounts are a frozen copy of exactly these lines (``shop.invoices._line_rows``),
+  record, but its amounts are a frozen copy of exactly these lines (``shop.documents.invoices._line_rows``),
   so the sums are the same; the lines also say what was sold (the product class) and when it was
   paid, while the invoice holds neither: it is issued by a task after the payment, and its
   ``issued_at`` may fall on the next day. The product class decides the category: ``bundle``,
@@ -24,7 +24,7 @@ Where the figures come from, and why:
   refund, so refunds are one column.
 - **Refunds of subscription payments** are made in Stripe's dashboard and have no credit note:
   they are dj-stripe's mirrored ``Refund`` rows of a charge that paid a Stripe invoice
-  (``shop.stripe_events.charge_refunded`` mirrors them, failed ones too), counted when
+  (``shop.payments.stripe_events.charge_refunded`` mirrors them, failed ones too), counted when
   ``succeeded``, in the bucket of the refund's ``created``. dj-stripe's own ``Charge`` holds only
   the cumulative ``amount_refunded``, which has no date. The VAT is the invoice's tax in
   proportion, as for the payment. A shop order's charge has no invoice (Checkout in payment

@@ -114,7 +114,7 @@ def _refund(booking: Booking, *, reason: str) -> None:
 
 
 def _lines_refund(order: Order, line_ids: list[int], *, reason: str) -> None:
-    from shop.payments import refund_lines
+    from shop.payments.services import refund_lines
 
     try:
         refund_lines(order=order, line_ids=line_ids, reason=reason)

@@ -278,7 +278,7 @@ MEDIA_PLAYBACK_TTL_SECONDS = env.int("MEDIA_PLAYBACK_TTL_SECONDS", default=2 * 3
 # What would unlock a video, for a 401/403 (``(video_key, *, locale) -> [offer]``): the shop
 # answers (the catalogue's items holding it, and the subscription when it includes the video),
 # found by this path as the access function is; the pipeline imports neither.
-MEDIA_OFFERS_FUNCTION = "shop.access.video_offers"
+MEDIA_OFFERS_FUNCTION = "shop.access.selectors.video_offers"
 
 # ------------------------------------------------------------------------------
 # E-mail
@@ -391,7 +391,7 @@ OSCAR_LINE_STATUS_PIPELINE = {
 SHOP_VAT_RATE = "0.19"
 # The one function deciding whether a user may watch a video: ``(user, video) -> bool``, ``video``
 # a VideoPage or its translation key. The media pipeline calls it by this path, never importing shop.
-SHOP_ACCESS_FUNCTION = "shop.access.may_watch"
+SHOP_ACCESS_FUNCTION = "shop.access.selectors.may_watch"
 # The seller printed on invoices and credit notes.
 SHOP_SELLER_NAME = env("SHOP_SELLER_NAME", default="Phialo Design")
 SHOP_SELLER_ADDRESS = env("SHOP_SELLER_ADDRESS", default="Musterstraße 1\n10115 Berlin\nDeutschland")
@@ -411,16 +411,16 @@ STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_WEBHOOK_TOLERANCE = 300
 STRIPE_API_VERSION = "2024-04-10"
-# Calls to Stripe (shop.stripe_gateway): a shopper waits on checkout, so fail within seconds;
+# Calls to Stripe (shop.payments.stripe_gateway): a shopper waits on checkout, so fail within seconds;
 # network errors are retried with the same idempotency key.
 STRIPE_TIMEOUT_SECONDS = 20
 STRIPE_MAX_NETWORK_RETRIES = 2
-# Webhook events are processed by Celery (shop.tasks); one not processed this long after it
+# Webhook events are processed by Celery (shop.payments.tasks); one not processed this long after it
 # arrived is queued again by beat, up to this many failed attempts (then it waits for staff).
 STRIPE_EVENT_REQUEUE_AFTER_SECONDS = 5 * 60
 STRIPE_EVENT_MAX_ATTEMPTS = 10
 CELERY_BEAT_SCHEDULE["shop-stripe-events-requeue"] = {
-    "task": "shop.tasks.stripe_events_requeue",
+    "task": "shop.payments.tasks.stripe_events_requeue",
     "schedule": 60.0,
 }
 if STRIPE_LIVE_MODE:
@@ -439,8 +439,14 @@ SUBSCRIPTION_TRIAL_DAYS = env.int("SUBSCRIPTION_TRIAL_DAYS", default=0)
 SUBSCRIPTION_FIRST_TIMER_COUPON = env("SUBSCRIPTION_FIRST_TIMER_COUPON", default="")
 # "Your subscription ends soon" goes out this many days before a cancelled one ends.
 SUBSCRIPTION_ENDING_SOON_DAYS = env.int("SUBSCRIPTION_ENDING_SOON_DAYS", default=3)
-# Not an app of its own, so Celery's autodiscovery (``<app>.tasks``) would miss it.
-CELERY_IMPORTS = ["shop.subscriptions.tasks"]
+# The shop keeps its tasks by concern (shop/<concern>/tasks.py): Celery's autodiscovery
+# (``<app>.tasks``) would miss them.
+CELERY_IMPORTS = [
+    "shop.basket.tasks",
+    "shop.documents.tasks",
+    "shop.payments.tasks",
+    "shop.subscriptions.tasks",
+]
 CELERY_BEAT_SCHEDULE["shop-subscriptions-reconcile"] = {
     "task": "shop.subscriptions.tasks.subscriptions_reconcile",
     "schedule": crontab(hour=3, minute=17),

@@ -7,12 +7,12 @@ subclass refuses, in the error shape, what a shop of digital goods must not sell
 - a quantity other than 1 (400 ``bad_quantity``),
 - an option the product does not declare, or one only the server sets (400 ``option_not_offered``:
   a consultation hold's ``booking_hold`` option is what confirms a booking, see
-  ``shop.server_lines``), and a product only the server puts in a basket (400 ``not_addable``:
+  ``shop.basket.server_lines``), and a product only the server puts in a basket (400 ``not_addable``:
   a consultation is held through ``POST /api/v1/booking/holds/``),
 - a withdrawn product (409 ``item_unavailable``),
 - a product already in the basket (409 ``already_in_basket``),
 - something the shopper already owns, on its own, through a course or a bundle, in either
-  language, or by a staff grant (409 ``already_owned``; ``shop.access.ownership`` decides).
+  language, or by a staff grant (409 ``already_owned``; ``shop.access.selectors.ownership`` decides).
 
 A course or bundle that holds something the shopper owns is added, and the answer's ``warnings``
 say what overlaps (``overlaps_owned``). Anonymous visitors own nothing.
@@ -20,36 +20,23 @@ say what overlaps (``overlaps_owned``). Anonymous visitors own nothing.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from django.db import transaction
-from django.db.models import prefetch_related_objects
-from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from oscar.apps.offer.applicator import Applicator
-from oscar.core.loading import get_class
-from oscarapi.basket import operations
 from oscarapi.serializers.basket import BasketSerializer
 from oscarapi.serializers.product import AddProductSerializer as OscarApiAddProductSerializer
 from oscarapi.views.basket import AddProductView
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.urlpatterns import format_suffix_patterns
 
-from cms.selectors.served import titles_by_key
 from core.api import ERROR
 from core.errors import ApiError
 from core.locale import resolve_locale
-from shop import access, server_lines
-from shop.basket_merge import SESSION_BASKET_KEY
-from shop.tasks import basket_addition_record
-
-Selector = get_class("partner.strategy", "Selector")
+from shop.basket import server_lines
+from shop.basket.services import basket_add_checks, basket_product_add
 
 QUANTITY_MESSAGE = "A digital item is bought once; its quantity is 1."
-ALREADY_IN_BASKET = "This item is already in the basket."
 OPTION_NOT_OFFERED = "This product takes no such option."
 NOT_ADDABLE = "This item is not added to a basket directly; a consultation is booked by holding a time."
 
@@ -119,51 +106,15 @@ class BasketWithWarningsSerializer(BasketSerializer):
         fields = [*BasketSerializer.Meta.fields, "warnings"]
 
 
-def _item_key(product) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(product.upc)
-    except (TypeError, ValueError):
-        return None  # not a catalogue item (a consultation)
-
-
 class BasketAddProductApi(AddProductView):
     add_product_serializer_class = AddProductSerializer
 
     def validate(self, basket, product, quantity, options) -> tuple[bool, str | None]:
-        """oscar-api's checks, refusing with our codes; notes overlaps for the answer."""
-        # Reading the lines here also serves Oscar's add_product (the basket's currency).
-        if any(line.product_id == product.pk for line in basket.all_lines()):
-            raise ApiError("already_in_basket", ALREADY_IN_BASKET, status=409)
-        availability = basket.strategy.fetch_for_product(product).availability
-        if not availability.is_available_to_buy:
-            raise ApiError("item_unavailable", "This item is no longer sold.", status=409)
-        key = _item_key(product)
-        if key is None:
-            return True, None
-        owning = access.ownership(self.request.user, key)
-        if owning.owned:
-            raise ApiError(
-                "already_owned",
-                "You already own this.",
-                status=409,
-                extra={"owned_through": self._items(owning.owned_through, owning.kinds)},
-            )
-        if owning.overlaps:
-            self.warnings.append(
-                {
-                    "code": "overlaps_owned",
-                    "message": "You already own part of this.",
-                    "items": self._items(owning.overlaps, owning.kinds),
-                }
-            )
-        return True, None
-
-    def _items(self, keys, kinds: dict[uuid.UUID, str]) -> list[dict[str, Any]]:
-        titles = titles_by_key(keys, locale=resolve_locale(self.request))
-        return sorted(
-            ({"id": str(key), "type": kinds.get(key), "title": titles.get(key)} for key in keys),
-            key=lambda item: (item["type"] != "course", item["title"] or ""),
+        """oscar-api's hook, answered by the shop's checks (``shop.basket.services``)."""
+        basket_add_checks(
+            basket=basket, product=product, user=self.request.user, locale=resolve_locale(self.request)
         )
+        return True, None
 
     @extend_schema(
         operation_id="basket_add_product",
@@ -188,45 +139,13 @@ class BasketAddProductApi(AddProductView):
         "naming those items (a course owned is named once, not with its lessons).",
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
-        # oscar-api's ``post``, but its ``get_basket`` prices the basket and applies the offers
-        # before the addition as well as after it (35 queries); here that happens once.
         parsed = self.add_product_serializer_class(data=request.data, context={"request": request})
         parsed.is_valid()  # raises in the error shape
-        product = parsed.validated_data["url"]
-        quantity = parsed.validated_data["quantity"]
-        options = parsed.validated_data.get("options", [])
-        prefetch_related_objects([product], "stockrecords")  # one read for the checks and the line
-        basket = operations.get_basket(request, prepare=False)
-        if request.user.is_authenticated and basket.owner_id == request.user.pk:
-            basket.owner = request.user  # the offers' conditions ask for it: not a second read
-        basket.strategy = getattr(request, "strategy", None) or Selector().strategy(
-            request=request, user=request.user
+        basket, warnings = basket_product_add(
+            request=request,
+            product=parsed.validated_data["url"],
+            quantity=parsed.validated_data["quantity"],
+            options=parsed.validated_data.get("options", []),
         )
-        self.warnings: list[dict[str, Any]] = []
-        self.validate(basket, product, quantity, options)
-        lines = basket.all_lines()  # read by the checks above (and Oscar's add_product)
-        with transaction.atomic():
-            line, created = basket.add_product(product, quantity=quantity, options=options)
-            if not created:  # a second request for the same item got here first; undo its +1
-                raise ApiError("already_in_basket", ALREADY_IN_BASKET, status=409)
-        # Oscar's analytics counters (two or three writes) are kept by a task, off the request.
-        basket_addition_record.delay_on_commit(product.pk, request.user.pk)
-        anonymous = not request.user.is_authenticated
-        if anonymous and request.session.get(SESSION_BASKET_KEY) != basket.pk:
-            # Only a visitor's basket is found through the session (a shopper's by its owner).
-            request.session[SESSION_BASKET_KEY] = basket.pk
-        # The lines as read, and the new one (its product and stock record are in hand): Oscar's
-        # add_product drops its cache, and reading all lines again would cost three queries.
-        line.product = product
-        lines._result_cache.append(line)
-        basket.reset_offer_applications()
-        basket._lines = lines
-        Applicator().apply(basket, request.user, request)
         data = self.serializer_class(basket, context={"request": request}).data
-        return Response({**data, "warnings": self.warnings})
-
-
-# oscar-api also answers "basket/add-product.json": the suffixed path must be ours too.
-urlpatterns = format_suffix_patterns(
-    [path("basket/add-product/", BasketAddProductApi.as_view(), name="shop-basket-add-product")]
-)
+        return Response({**data, "warnings": warnings})

@@ -5,11 +5,9 @@ line, and the ownership rules (someone else's basket line is a 404), stay oscar-
 
 from __future__ import annotations
 
-from django.urls import path
 from oscarapi.views.basket import BasketLineDetail
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.urlpatterns import format_suffix_patterns
 
 from core.errors import ApiError
 
@@ -22,10 +20,3 @@ class BasketLineApi(BasketLineDetail):
         if str(quantity) != "1":
             raise ApiError("bad_quantity", BAD_QUANTITY, fields={"quantity": [BAD_QUANTITY]})
         return super().update(request, *args, **kwargs)
-
-
-# oscar-api's name, which its serializers reverse for each line's ``url``; with and without a
-# format suffix, so that no spelling of the path reaches a view without this rule.
-urlpatterns = format_suffix_patterns(
-    [path("baskets/<int:basket_pk>/lines/<int:pk>/", BasketLineApi.as_view(), name="basket-line-detail")]
-)

@@ -1,11 +1,10 @@
 """``/api/v1/checkout/``: turn the basket into an order and a way to pay it; the return page's status.
 
-Thin views over ``shop.checkout``; errors in the one shape (``core.errors``).
+Thin views over ``shop.checkout.services``; errors in the one shape (``core.errors``).
 """
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,8 +13,8 @@ from rest_framework.response import Response
 from accounts.api.views import PersonalApi
 from core.api import ERROR, MoneySerializer
 from core.money import money
-from shop import checkout
-from shop.checkout import CheckoutState
+from shop.checkout import services as checkout
+from shop.checkout.services import CheckoutState
 
 
 class CheckoutStartSerializer(serializers.Serializer):
@@ -140,10 +139,3 @@ class CheckoutCancelApi(PersonalApi):
     def post(self, request: Request, order_number: str) -> Response:
         state = checkout.checkout_cancel(user=request.user, number=order_number)
         return Response(CheckoutStateSerializer(state).data)
-
-
-urlpatterns = [
-    path("checkout/", CheckoutStartApi.as_view(), name="checkout-start"),
-    path("checkout/<str:order_number>/", CheckoutStatusApi.as_view(), name="checkout-status"),
-    path("checkout/<str:order_number>/cancel/", CheckoutCancelApi.as_view(), name="checkout-cancel"),
-]

@@ -9,14 +9,13 @@ until the invoice is issued after payment. Never cached (``Cache-Control: privat
 from __future__ import annotations
 
 from django.http import FileResponse
-from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
 
 from accounts.api.views import PersonalApi
 from core.api import ERROR, ErrorsAsJson
-from shop.invoices import document_for_buyer, invoice_filename
+from shop.documents.invoices import document_for_buyer, invoice_filename
 from shop.models import Invoice
 
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The document as a PDF file (an attachment).")
@@ -70,13 +69,3 @@ class OrderCreditNotePdfApi(PersonalApi):
             user=request.user, order_number=number, credit_note_number=credit_number
         )
         return _pdf_response(document)
-
-
-urlpatterns = [
-    path("me/orders/<str:number>/invoice.pdf", OrderInvoicePdfApi.as_view(), name="me-order-invoice"),
-    path(
-        "me/orders/<str:number>/credit-notes/<str:credit_number>.pdf",
-        OrderCreditNotePdfApi.as_view(),
-        name="me-order-credit-note",
-    ),
-]

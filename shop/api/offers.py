@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.urls import path
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from oscar.apps.offer.models import Benefit, ConditionalOffer
@@ -147,6 +146,3 @@ class OfferListApi(APIView):
             patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
         patch_vary_headers(response, ["Cookie", "Authorization", "X-Session-Token"])
         return response
-
-
-urlpatterns = [path("offers/", OfferListApi.as_view(), name="offers-list")]

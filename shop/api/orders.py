@@ -2,7 +2,7 @@
 their lines, discounts, VAT, status and invoices.
 
 Amounts are gross as the shopper paid them; each line's net and VAT are the ones stored when the
-order was placed (``shop.ordering``), and the totals are the sums of the lines. Another person's
+order was placed (``shop.checkout.ordering``), and the totals are the sums of the lines. Another person's
 order number answers 404, as an unknown one does. A constant number of queries per page.
 """
 
@@ -12,9 +12,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from django.urls import path, reverse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from oscar.apps.order.models import Line, Order
 from rest_framework.request import Request
@@ -25,23 +24,10 @@ from core.api import ERROR
 from core.money import money
 from core.pagination import PageNumberPagination
 from shop.api.serializers import PageQuerySerializer, ShopperOrderListSerializer, ShopperOrderSerializer
+from shop.checkout.selectors import orders_of
 from shop.models import Checkout, Invoice
 
 ZERO = Decimal("0.00")
-
-
-def orders_of(user) -> QuerySet[Order]:
-    """The user's orders, newest first, with everything an order's answer shows prefetched."""
-    return (
-        Order.objects.filter(user=user)
-        .select_related("checkout")
-        .prefetch_related(
-            Prefetch("lines", queryset=Line.objects.select_related("product__product_class").order_by("pk")),
-            "discounts",
-            Prefetch("invoices", queryset=Invoice.objects.order_by("issued_at", "pk")),
-        )
-        .order_by("-date_placed", "-pk")
-    )
 
 
 def _timestamp(value: datetime.datetime | None) -> str | None:
@@ -146,9 +132,3 @@ class OrderDetailApi(PersonalApi):
         if order is None:
             raise Http404
         return Response(order_answer(order, request))
-
-
-urlpatterns = [
-    path("me/orders/", OrderListApi.as_view(), name="me-orders"),
-    path("me/orders/<str:number>/", OrderDetailApi.as_view(), name="me-order"),
-]

@@ -44,7 +44,9 @@ from rest_framework.urlpatterns import format_suffix_patterns
 from rest_framework.views import APIView
 
 from core.errors import error_body
-from shop.api import basket_add, basket_lines, vouchers
+from shop.api.basket_add import BasketAddProductApi
+from shop.api.basket_lines import BasketLineApi
+from shop.api.vouchers import BasketVoucherAddApi
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
@@ -142,10 +144,18 @@ class ProductStockRecordApi(product.ProductStockRecordDetail):
 
 
 urlpatterns = [
-    # Already answered with and without a format suffix by their modules.
-    *basket_add.urlpatterns,
-    *vouchers.urlpatterns,
-    *basket_lines.urlpatterns,
+    # The shop's own answers, before oscar-api's: with and without a format suffix, so that no
+    # spelling of a path ("basket/add-product.json") reaches oscar-api's view of it.
+    # ``basket-line-detail`` is oscar-api's name, which its serializers reverse for each line's url.
+    *format_suffix_patterns(
+        [
+            path("basket/add-product/", BasketAddProductApi.as_view(), name="shop-basket-add-product"),
+            path("basket/add-voucher/", BasketVoucherAddApi.as_view(), name="shop-basket-add-voucher"),
+            path(
+                "baskets/<int:basket_pk>/lines/<int:pk>/", BasketLineApi.as_view(), name="basket-line-detail"
+            ),
+        ]
+    ),
     *format_suffix_patterns(
         [
             path("", ShopApiRootApi.as_view(), name="api-root-shop"),

@@ -5,7 +5,6 @@ Thin views over ``shop.subscriptions``; errors in the one shape (``core.errors``
 
 from __future__ import annotations
 
-from django.urls import path
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -207,11 +206,3 @@ class MySubscriptionApi(PersonalApi):
                 "portal": services.portal_path(),
             }
         )
-
-
-urlpatterns = [
-    path("subscriptions/plans/", PlanListApi.as_view(), name="subscription-plans"),
-    path("subscriptions/checkout/", SubscriptionCheckoutApi.as_view(), name="subscription-checkout"),
-    path("subscriptions/portal/", SubscriptionPortalApi.as_view(), name="subscription-portal"),
-    path("me/subscription/", MySubscriptionApi.as_view(), name="me-subscription"),
-]

@@ -2,13 +2,12 @@
 
 Same body (``{"vouchercode": "..."}``) and same answer (the voucher) as oscar-api's
 ``AddVoucherView``, but every refusal says why in the error shape with its own code
-(``shop.vouchers``), instead of oscar-api's one 406. Taking a code off the basket stays
+(``shop.checkout.vouchers``), instead of oscar-api's one 406. Taking a code off the basket stays
 oscar-api's (``basket/vouchers/<pk>/``).
 """
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from oscarapi.basket import operations
 from oscarapi.serializers.basket import VoucherSerializer
@@ -17,11 +16,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.urlpatterns import format_suffix_patterns
 
 from core.api import ERROR
 from core.http import client_ip
-from shop import vouchers
+from shop.checkout import vouchers
 
 
 class VoucherAddSerializer(serializers.Serializer):
@@ -79,9 +77,3 @@ class BasketVoucherAddApi(AddVoucherView):
         basket = operations.get_basket(request)
         vouchers.voucher_apply(basket=basket, voucher=voucher, request=request)
         return Response(self.serializer_class(voucher, context={"request": request}).data)
-
-
-# oscar-api also answers "basket/add-voucher.json": the suffixed path must be ours too.
-urlpatterns = format_suffix_patterns(
-    [path("basket/add-voucher/", BasketVoucherAddApi.as_view(), name="shop-basket-add-voucher")]
-)

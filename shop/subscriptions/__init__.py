@@ -7,7 +7,9 @@
   customer portal, and the one writer of the mirror (:func:`.services.subscription_sync`).
 - :mod:`.reconcile` — the daily comparison with Stripe that heals a lost webhook.
 - :mod:`.notices` — the e-mails (started, payment failed, cancelled, ending soon), each once.
-- :mod:`.local` — the demo without Stripe: the same mirror rows, written by a local page.
+- :mod:`.local` — the demo without Stripe: the same mirror rows, as Stripe would make them;
+  :mod:`.local_page` — the local pages that stand in for Stripe Checkout and the portal.
+- :mod:`.tasks` — the daily reconciliation, the ending-soon notices, sending a notice.
 
-Access to included videos is one more rule in ``shop.access`` (``subscription_rule``).
+Access to included videos is one more rule in ``shop.access.selectors`` (``subscription_rule``).
 """

@@ -3,9 +3,8 @@
 The same mirror rows Stripe's objects would make (dj-stripe ``Product``, ``Price``, ``Customer``,
 ``Subscription``), built here in Stripe's shape and written directly, so everything that reads the
 mirror — access, the plan list, ``/me/subscription/``, the library — works unchanged. Two local
-pages stand in for Stripe Checkout and the customer portal: subscribe; cancel at the period's
-end, resume, switch plan, end now. Each change goes through ``services.subscription_mirror``, the
-function Stripe's webhooks end in. 404 unless enabled, so production never reaches them.
+pages (:mod:`.local_page`) stand in for Stripe Checkout and the customer portal; this module
+writes the mirror's rows as Stripe would and signs the links to those pages.
 """
 
 from __future__ import annotations
@@ -16,12 +15,9 @@ from datetime import UTC, datetime
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import path, reverse
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 from djstripe.models import Customer, Price, Product, Subscription
 
 SALT = "shop.subscriptions.local"
@@ -150,84 +146,11 @@ def portal_url(*, user) -> str:
     return f"{settings.BACKEND_URL}{reverse('shop-local-subscription', args=[_token(user, 'portal')])}"
 
 
-def _read(token: str) -> dict:
+def link_claim(token: str) -> dict:
+    """What a signed link to a local page says (404 when disabled, forged or too old)."""
     if not enabled():
         raise Http404
     try:
         return signing.loads(token, salt=SALT, max_age=LINK_MAX_AGE)
     except signing.BadSignature as error:
         raise Http404 from error
-
-
-def _apply(user_id: int, action: str, plan_id: str) -> None:
-    """One press on a local page, through the function Stripe's webhooks end in."""
-    from django.contrib.auth import get_user_model
-
-    from shop.subscriptions.plans import plan_find, plans_for
-    from shop.subscriptions.services import customer_ensure, subscription_mirror
-    from shop.subscriptions.state import subscription_current
-
-    user = get_user_model().objects.get(pk=user_id)
-    now = timezone.now()
-    with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer_ensure(user=user).pk)
-        current = subscription_current(user)
-        live = current is not None and current.gives_access(now)
-        if action == "subscribe" and not live:
-            plan = plan_find(plan_id)
-            if plan is not None:
-                price = Price.objects.get(id=plan.price_id)
-                subscription_mirror(data=subscription_data(customer=customer, price=price, start=now))
-            return
-        if not live:
-            return
-        data = dict(Subscription.objects.get(id=current.id).stripe_data)
-        if action == "cancel":
-            data.update(cancel_at_period_end=True, canceled_at=int(now.timestamp()))
-        elif action == "resume":
-            data.update(cancel_at_period_end=False, canceled_at=None)
-        elif action == "end":
-            data.update(status="canceled", ended_at=int(now.timestamp()), canceled_at=int(now.timestamp()))
-        elif action.startswith("switch:"):
-            plan = next((plan for plan in plans_for("de") if str(plan.id) == action.split(":", 1)[1]), None)
-            if plan is None:
-                return
-            item = dict(data["items"]["data"][0], price=Price.objects.get(id=plan.price_id).stripe_data)
-            data["items"] = {**data["items"], "data": [item]}
-        else:
-            return
-        subscription_mirror(data=data)
-
-
-@require_http_methods(["GET", "POST"])
-def local_subscription_page(request: HttpRequest, token: str) -> HttpResponse:
-    from django.contrib.auth import get_user_model
-
-    from shop.subscriptions.plans import plan_find, plans_for
-    from shop.subscriptions.services import return_url
-    from shop.subscriptions.state import subscription_current
-
-    claim = _read(token)
-    user = get_user_model().objects.filter(pk=claim["user"]).first()
-    if user is None:
-        raise Http404
-    back = return_url("de")
-    if request.method == "POST":
-        _apply(user.pk, request.POST.get("action", ""), claim["plan"])
-        return HttpResponseRedirect(back)
-    current = subscription_current(user)
-    return render(
-        request,
-        "shop/local_subscription.html",
-        {
-            "purpose": claim["purpose"],
-            "plan": plan_find(claim["plan"]) if claim["plan"] else None,
-            "plans": plans_for("de"),
-            "current": current,
-            "live": current is not None and current.gives_access(),
-            "back": back,
-        },
-    )
-
-
-urlpatterns = [path("<str:token>/", local_subscription_page, name="shop-local-subscription")]

@@ -9,7 +9,7 @@ a webhook already told, a second beat run: each finds the row there and queues n
 that rolls back leaves no row and sends nothing. The Celery task
 (``shop.subscriptions.tasks.subscription_notice_send``) renders and sends the mail from the row
 and the mirror as they are then, and guards against its own second run like the shop's dispute
-mail (``shop.notifications``).
+mail (``shop.documents.notifications``).
 
 Mails are in the shopper's language (``core.locale.person_language``), dates in their time zone,
 amounts from the plan (Stripe's price). A shopper without an e-mail address (an erased account)
@@ -33,10 +33,11 @@ from djstripe.models import Subscription
 
 from core.locale import format_date, person_language
 from core.money import format_money
+from core.tasks import enqueue
+from shop.documents.notifications import _message, library_url
 from shop.models import SubscriptionNotice
-from shop.notifications import _message, library_url
 from shop.subscriptions.plans import plans_by_price
-from shop.subscriptions.state import ACTIVE, PAST_DUE, SubscriptionState, subscription_state
+from shop.subscriptions.state import ACTIVE, PAST_DUE, SubscriptionState, return_url, subscription_state
 
 logger = logging.getLogger(__name__)
 
@@ -104,9 +105,7 @@ def notice_queue(*, user_id: int, subscription_id: str, kind: str, key: str) -> 
             )
     except IntegrityError:  # recorded by an earlier event, run or reconciliation
         return False
-    from shop.subscriptions.tasks import subscription_notice_send  # tasks import this module
-
-    subscription_notice_send.delay_on_commit(notice.pk)
+    enqueue("shop.subscriptions.tasks.subscription_notice_send", notice.pk)
     return True
 
 
@@ -174,8 +173,6 @@ def _day(moment: datetime | None, zone: ZoneInfo, language: str) -> str:
 
 def notice_context(notice: SubscriptionNotice, user, language: str) -> dict[str, Any]:
     """What a subscription mail says, from the mirror as it is now, formatted in ``language``."""
-    from shop.subscriptions.services import return_url
-
     state = subscription_state(notice.subscription_id)
     plan = plans_by_price([state.price_id], language).get(state.price_id) if state else None
     zone = _zone(user)

@@ -20,7 +20,7 @@ from wagtail.models import Locale
 
 from cms.services import object_translate
 from shop.models import SubscriptionPlan
-from shop.stripe_gateway import from_cents
+from shop.payments.stripe_gateway import from_cents
 
 SOURCE_LOCALE = "de"
 MONTHS = {SubscriptionPlan.Interval.MONTH: 1, SubscriptionPlan.Interval.YEAR: 12}
@@ -201,7 +201,7 @@ def plans_setup(*, monthly: Decimal, yearly: Decimal) -> list[SubscriptionPlan]:
     from django.conf import settings
     from djstripe.models import Price as MirroredPrice
 
-    from shop import stripe_gateway
+    from shop.payments import stripe_gateway
 
     product = stripe_gateway.product_create(key="subscription", name="Phialo Abo")
     made = []

@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from djstripe.models import Subscription
 
-from shop import stripe_gateway
+from shop.payments import stripe_gateway
 from shop.subscriptions import services
 from shop.subscriptions.state import ACTIVE, PAST_DUE, SubscriptionState
 

@@ -28,10 +28,10 @@ from djstripe.models import Customer, Subscription
 
 from core.errors import ApiError
 from core.locale import person_language
-from shop import stripe_gateway
+from shop.payments import stripe_gateway
 from shop.subscriptions import local, notices
 from shop.subscriptions.plans import plan_find
-from shop.subscriptions.state import SubscriptionState, subscription_current, subscription_state
+from shop.subscriptions.state import SubscriptionState, return_url, subscription_current, subscription_state
 
 logger = logging.getLogger(__name__)
 
@@ -100,10 +100,6 @@ def customer_ensure(*, user) -> Customer:
 @dataclass(frozen=True)
 class Redirect:
     url: str
-
-
-def return_url(locale: str) -> str:
-    return f"{settings.FRONTEND_URL}/{locale}/account/subscription"
 
 
 def subscription_checkout_start(*, user, plan_id, idempotency_key: str = "") -> Redirect:
@@ -226,7 +222,7 @@ def subscription_mirror(*, data: dict) -> SyncResult:
     return result
 
 
-# ---- Webhook handlers (registered in shop.stripe_events.HANDLERS) -------------------------------
+# ---- Webhook handlers (registered in shop.payments.stripe_events.HANDLERS) -------------------------------
 
 
 def subscription_event(subscription: dict, event) -> None:

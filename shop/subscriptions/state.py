@@ -185,3 +185,9 @@ def state_current(states: list[SubscriptionState], now: datetime) -> Subscriptio
 def is_subscribed(user, now: datetime | None = None) -> bool:
     current = subscription_current(user, now)
     return current is not None and current.gives_access(now)
+
+
+def return_url(locale: str) -> str:
+    """The front end's page for the shopper's subscription: Stripe's pages, the local pages and
+    the subscription mails lead back there."""
+    return f"{settings.FRONTEND_URL}/{locale}/account/subscription"

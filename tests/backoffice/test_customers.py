@@ -19,7 +19,7 @@ from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
 
 from media_pipeline.models import WatchProgress
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.models import Checkout, Grant
 from shop.subscriptions.services import subscription_sync
 from tests.booking.conftest import booking_make

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from wagtail.users.models import UserProfile
 
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.models import Checkout, Invoice
 from shop.statuses import LineStatus, OrderStatus
 

@@ -19,7 +19,7 @@ import backoffice.reports.conversion  # noqa: F401  (registers the report)
 from backoffice.reports.base import Period
 from backoffice.reports.conversion import ConversionReport
 from shop.models import Checkout
-from shop.payments import payment_succeeded
+from shop.payments.services import payment_succeeded
 from tests.backoffice.test_report_revenue import berlin, place_order, subscribe
 
 pytestmark = pytest.mark.django_db

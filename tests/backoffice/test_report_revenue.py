@@ -29,10 +29,10 @@ import stripe_fakes
 from backoffice.reports.base import Period
 from backoffice.reports.revenue import RevenueReport
 from booking.services.holds import hold_place
-from shop.checkout import checkout_start
+from shop.checkout.ordering import order_place
+from shop.checkout.services import checkout_start
 from shop.models import Checkout, Invoice
-from shop.ordering import order_place
-from shop.payments import payment_succeeded, refund_lines
+from shop.payments.services import payment_succeeded, refund_lines
 from stripe_fakes import charge_object, event, new_id, refund_object, session_object, stripe_object
 from tests.shop import conftest as shop_fixtures
 from tests.shop.subscription_fakes import subscription_object, ts

@@ -19,7 +19,7 @@ from booking.models import Booking
 from booking.products import hold_option
 from booking.services import cancellations, holds
 from shop.models import Checkout
-from shop.payments import refund_lines
+from shop.payments.services import refund_lines
 from shop.statuses import OrderStatus
 from stripe_fakes import charge_object, event, form, refund_object, session_object
 from tests.booking.conftest import booking_make
@@ -327,8 +327,8 @@ def test_a_staff_cancellation_of_a_locally_paid_booking_refunds_it_and_tells_the
 ):
     from oscar.apps.basket.models import Basket
 
-    from shop.ordering import order_place
-    from shop.payments import payment_succeeded
+    from shop.checkout.ordering import order_place
+    from shop.payments.services import payment_succeeded
 
     with freeze_time(NOW), django_capture_on_commit_callbacks(execute=True):
         booking = holds.hold_place(

@@ -7,7 +7,7 @@ from django.test import Client
 from wagtail.models import Page
 
 from media_pipeline.models import VideoAsset
-from shop.grants import grants_revoke_for_lines
+from shop.access.services import grants_revoke_for_lines
 from tests.media_pipeline.playback_fixtures import *  # noqa: F403
 from tests.media_pipeline.playback_fixtures import (
     follow,

@@ -19,8 +19,8 @@ from wagtail.models import Locale
 from cms.models import BundlePage, CoursePage, LibraryIndexPage, VideoPage
 from cms.services import object_translate
 from demo.catalogue import seed_site_tree
-from shop.ordering import order_place
-from shop.selectors import product_for_page
+from shop.catalogue.selectors import product_for_page
+from shop.checkout.ordering import order_place
 
 Selector = get_class("partner.strategy", "Selector")
 
@@ -133,7 +133,7 @@ def buy(place_order):
     from django.utils import timezone
 
     from shop.models import Checkout
-    from shop.payments import payment_succeeded
+    from shop.payments.services import payment_succeeded
 
     def paid(user, *items):
         products = [item if isinstance(item, Product) else product_for_page(item) for item in items]

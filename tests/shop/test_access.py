@@ -14,8 +14,8 @@ from django.utils.module_loading import import_string
 
 from accounts.services import user_erase
 from cms.models import CoursePage, VideoPage
-from shop.access import access_for, already_owned, may_watch, owned_item_keys
-from shop.grants import (
+from shop.access.selectors import access_for, already_owned, may_watch, owned_item_keys
+from shop.access.services import (
     grant_by_staff,
     grant_revoke_by_staff,
     grants_revoke_for_lines,
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def page_product(page):
-    from shop.selectors import product_for_page
+    from shop.catalogue.selectors import product_for_page
 
     return product_for_page(page)
 

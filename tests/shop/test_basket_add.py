@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from oscar.apps.basket.models import Basket
 from oscar.apps.catalogue.models import Option
 
-from shop.grants import grant_by_staff, grants_suspend_for_order
-from shop.selectors import product_for_page
-from shop.services import product_withdraw
+from shop.access.services import grant_by_staff, grants_suspend_for_order
+from shop.catalogue.selectors import product_for_page
+from shop.catalogue.services import product_withdraw
 from tests.shop.conftest import basket_for
 from tests.shop.factories import draft_catalog_page, publish
 

@@ -7,7 +7,7 @@ import pytest
 from oscar.apps.basket.models import Basket
 
 from core.errors import ApiError
-from shop.ordering import order_place
+from shop.checkout.ordering import order_place
 from tests.shop.conftest import basket_for
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from oscar.apps.partner.strategy import Selector
 
 from accounts.models import User
 from demo.catalogue import seed_site_tree
-from shop.basket_merge import basket_merge_at_login
+from shop.basket.merge import basket_merge_at_login
 from tests.shop.factories import draft_catalog_page, publish
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from oscar.apps.order.models import Order
 from oscar.core.loading import get_class
 
 from core.errors import ApiError
+from shop.checkout.ordering import order_place
 from shop.offers import first_purchase_condition, first_timer_eligible, has_paid_order
-from shop.ordering import order_place
 from shop.statuses import OrderStatus
 from tests.shop.conftest import basket_for
 from tests.shop.test_voucher_race import race

@@ -22,9 +22,9 @@ from oscar.core.loading import get_class
 from pypdf import PdfReader
 
 from core.errors import ApiError
-from shop.invoices import credit_note_issue, invoice_issue
+from shop.checkout.ordering import order_place
+from shop.documents.invoices import credit_note_issue, invoice_issue
 from shop.models import Invoice, InvoiceSequence
-from shop.ordering import order_place
 from shop.statuses import OrderStatus
 from tests.shop.conftest import basket_for
 

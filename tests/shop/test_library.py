@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms.models import VideoPage
-from shop.grants import grant_by_staff, grants_suspend_for_order
+from shop.access.services import grant_by_staff, grants_suspend_for_order
 from tests.shop.factories import draft_catalog_page, publish
 
 pytestmark = pytest.mark.django_db

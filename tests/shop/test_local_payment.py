@@ -11,7 +11,7 @@ from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source
 
 import stripe_fakes
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.models import Checkout
 from shop.statuses import OrderStatus
 from tests.shop.conftest import basket_for

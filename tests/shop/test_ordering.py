@@ -9,7 +9,7 @@ import pytest
 from oscar.apps.basket.models import Basket
 
 from core.errors import ApiError
-from shop.ordering import basket_give_back, order_place
+from shop.checkout.ordering import basket_give_back, order_place
 from shop.statuses import OrderStatus
 from shop.vat import gross_split
 from tests.shop.conftest import basket_for

@@ -15,8 +15,8 @@ from oscar.apps.offer.applicator import Applicator
 from oscar.apps.offer.models import Benefit, Condition, ConditionalOffer, Range
 from oscar.apps.voucher.models import Voucher
 
+from shop.checkout.ordering import order_place
 from shop.models import Invoice
-from shop.ordering import order_place
 from shop.statuses import OrderStatus
 from tests.shop.conftest import basket_for
 

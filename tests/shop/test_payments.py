@@ -12,10 +12,10 @@ from oscar.apps.voucher.models import VoucherApplication
 
 import stripe_fakes
 from core.errors import ApiError
-from shop import payments
-from shop.access import may_watch
-from shop.checkout import checkout_start
+from shop.access.selectors import may_watch
+from shop.checkout.services import checkout_start
 from shop.models import Checkout
+from shop.payments import services as payments
 from shop.statuses import LineStatus, OrderStatus
 from stripe_fakes import event, refund_object, session_object
 from tests.shop import test_webhook

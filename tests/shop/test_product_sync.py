@@ -17,7 +17,7 @@ from wagtail.models import Locale
 from cms.models import BundlePage, CoursePage, LibraryIndexPage, VideoPage
 from cms.services import object_translate
 from demo.catalogue import seed_site_tree
-from shop.selectors import product_for_page
+from shop.catalogue.selectors import product_for_page
 from tests.shop.factories import draft_catalog_page, publish
 
 pytestmark = pytest.mark.django_db

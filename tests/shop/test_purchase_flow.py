@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 import stripe_fakes
 from demo.offers import seed_offers
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.models import Checkout, Invoice
 from stripe_fakes import event, session_object
 

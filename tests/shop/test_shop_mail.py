@@ -17,8 +17,8 @@ from oscar.apps.order.models import Order
 from pypdf import PdfReader
 
 from shop import signals
+from shop.documents.tasks import order_invoice_send, refund_credit_note_send
 from shop.models import Invoice
-from shop.notifications import order_invoice_send, refund_credit_note_send
 from shop.statuses import OrderStatus
 
 pytestmark = pytest.mark.django_db

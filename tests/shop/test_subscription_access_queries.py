@@ -10,7 +10,7 @@ import pytest
 from freezegun import freeze_time
 
 import stripe_fakes
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.models import Grant
 from shop.subscriptions.services import subscription_sync
 from tests.shop import subscription_fakes

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
 import stripe_fakes
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.subscriptions.reconcile import subscriptions_reconcile
 from shop.subscriptions.services import subscription_sync
 from shop.subscriptions.state import subscription_state

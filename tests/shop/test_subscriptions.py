@@ -15,7 +15,7 @@ from djstripe.models import Subscription as MirroredSubscription
 from freezegun import freeze_time
 
 import stripe_fakes
-from shop.access import may_watch
+from shop.access.selectors import may_watch
 from shop.subscriptions.state import subscription_current
 from stripe_fakes import event, stripe_object
 from tests.shop import subscription_fakes

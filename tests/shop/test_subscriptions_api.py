@@ -247,7 +247,7 @@ def test_erasing_the_account_ends_the_subscription_in_stripe_and_exports_it_befo
     api_client, customer, plans, stripe_sub, stripe_api, deliver, shop_catalog
 ):
     from accounts.services import user_erase
-    from shop.access import may_watch
+    from shop.access.selectors import may_watch
 
     data, subscription = held_subscription(stripe_sub, customer, plans.price("month"), status="active")
     deliver(event("customer.subscription.created", subscription))
@@ -269,7 +269,7 @@ def test_erasing_the_account_ends_the_subscription_in_stripe_and_exports_it_befo
 
 
 def test_what_unlocks_an_included_video_names_the_subscription_too(plans, shop_catalog):
-    from shop.access import video_offers
+    from shop.access.selectors import video_offers
 
     offers = video_offers(shop_catalog.videos[0], locale="en")
 

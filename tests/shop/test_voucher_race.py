@@ -17,7 +17,7 @@ from oscar.apps.order.models import Order
 from oscar.apps.voucher.models import Voucher
 
 from core.errors import ApiError
-from shop.ordering import order_place
+from shop.checkout.ordering import order_place
 from tests.shop.conftest import basket_for
 from tests.shop.test_vouchers import checkout, make_voucher, priced_basket
 

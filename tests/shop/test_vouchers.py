@@ -19,10 +19,10 @@ from oscar.apps.voucher.models import Voucher
 from oscar.core.loading import get_class
 
 from core.errors import ApiError
-from shop.ordering import basket_give_back, order_place
+from shop.checkout.ordering import basket_give_back, order_place
+from shop.checkout.vouchers import voucher_uses_release, voucher_uses_restore
 from shop.statuses import OrderStatus
 from shop.vat import gross_split
-from shop.vouchers import voucher_uses_release, voucher_uses_restore
 from tests.shop.conftest import basket_for
 
 pytestmark = pytest.mark.django_db

@@ -20,12 +20,12 @@ from oscar.apps.payment.models import Source
 from oscar.apps.voucher.models import Voucher
 
 import stripe_fakes
-from shop.access import may_watch
-from shop.checkout import checkout_start
+from shop.access.selectors import may_watch
+from shop.checkout.services import checkout_start
 from shop.models import Checkout, Grant, StripeEvent
-from shop.payments import refund_lines
+from shop.payments.services import refund_lines
+from shop.payments.tasks import stripe_events_requeue
 from shop.statuses import LineStatus, OrderStatus
-from shop.tasks import stripe_events_requeue
 from stripe_fakes import (
     WEBHOOK_SECRET,
     charge_object,

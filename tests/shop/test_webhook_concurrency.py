@@ -14,7 +14,7 @@ from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, Transaction
 
 import stripe_fakes
-from shop.checkout import checkout_start
+from shop.checkout.services import checkout_start
 from shop.models import Checkout, Grant, Invoice, StripeEvent
 from shop.statuses import OrderStatus
 from stripe_fakes import event, session_object, signature

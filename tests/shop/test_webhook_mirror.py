@@ -10,7 +10,7 @@ from djstripe.models import Session as MirroredSession
 from oscar.apps.order.models import Order
 
 import stripe_fakes
-from shop.checkout import checkout_start
+from shop.checkout.services import checkout_start
 from shop.models import Checkout, StripeEvent
 from shop.statuses import OrderStatus
 from stripe_fakes import event, session_object, stripe_object

@@ -2,7 +2,7 @@
 
 fpdf2 draws it: pure Python (its Pillow, fontTools and defusedxml are already in the tree), so the
 two-command start needs no system library. The text is set in DejaVu Sans, shipped in
-``shop/fonts/`` (cut to Latin, Greek and Cyrillic, see its README), so "€", umlauts and buyers'
+``shop/documents/fonts/`` (cut to Latin, Greek and Cyrillic, see its README), so "€", umlauts and buyers'
 names in Turkish, Polish or Czech print as written; the PDF embeds only the glyphs it uses.
 
 The words are here, in German and English; the facts (numbers, dates, amounts) come from the

@@ -9,7 +9,7 @@ add-product (``shop.api.basket_add``) refuses both, whatever options a product d
 The app that makes these lines registers them in its ``AppConfig.ready()``, so the shop never
 imports it (the shape of ``accounts.registry``)::
 
-    from shop import server_lines
+    from shop.basket import server_lines
 
     server_lines.register(product_class="consultation", options=["booking_hold"])
 

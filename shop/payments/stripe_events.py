@@ -1,14 +1,14 @@
-"""Stripe's webhook events: stored once when they arrive, processed afterwards (``shop.tasks``).
+"""Stripe's webhook events: stored once when they arrive, processed afterwards (``shop.payments.tasks``).
 
 :func:`event_store` keeps each verified event under Stripe's id, so a repeat delivery (Stripe
 retries, and may send one event several times at once) finds it already there.
 :func:`event_process` locks the stored event, skips it when it is done, hands its object to the
 handler for its type and marks it processed, all in one transaction: if a handler fails nothing of
 it stays and the event is tried again. Handlers turn what Stripe says into facts on the order's
-checkout (``shop.payments``), which makes them safe to run twice and in any order; subscription
+checkout (``shop.payments.services``), which makes them safe to run twice and in any order; subscription
 events make ``shop.subscriptions`` look at Stripe again, which is as safe. Types without
 a handler are stored and marked processed; dj-stripe's mirror gets every event separately
-(``shop.tasks.stripe_event_mirror``).
+(``shop.payments.tasks.stripe_event_mirror``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from django.utils import timezone
 from djstripe.models import Charge as MirroredCharge
 from djstripe.models import Refund as MirroredRefund
 
-from shop import payments, stripe_gateway
 from shop.models import Checkout, StripeEvent
+from shop.payments import services as payments
+from shop.payments import stripe_gateway
 from shop.subscriptions import services as subscriptions
 
 logger = logging.getLogger(__name__)

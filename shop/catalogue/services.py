@@ -23,7 +23,7 @@ from wagtail.models import Locale
 
 from cms.models import BundlePage, CatalogPage, CoursePage, VideoPage
 from core.money import CURRENCY
-from shop.selectors import product_for_page
+from shop.catalogue.selectors import product_for_page
 
 PARTNER_CODE = "phialo"
 PARTNER_NAME = "Phialo"

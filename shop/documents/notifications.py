@@ -5,7 +5,7 @@ The shop's signals (``shop.signals``) are sent inside the transaction that chang
 receivers here only queue a Celery task for after the commit, so the webhook answers Stripe fast
 and nothing is mailed for a change that rolled back. Tasks take ids, retry with backoff when the
 mail server or the database is away, and are safe to run twice (a redelivered task, a retry after
-a lost acknowledgement): the document is issued once (``shop.invoices``), and ``emailed_at`` is
+a lost acknowledgement): the document is issued once (``shop.documents.invoices``), and ``emailed_at`` is
 set under the document's row lock in the transaction that sends, so a second run waits for the
 first and then finds the mail sent.
 
@@ -19,7 +19,6 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
@@ -30,12 +29,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from oscar.apps.order.models import Order
 
-from core.errors import ApiError
 from core.locale import format_date
 from core.money import format_money
-from core.tasks import MAIL_TASK_OPTIONS
+from core.tasks import enqueue
 from shop import signals
-from shop.invoices import credit_note_issue, invoice_filename, invoice_issue
+from shop.documents.invoices import invoice_filename
 from shop.models import Checkout, Invoice
 
 logger = logging.getLogger(__name__)
@@ -154,57 +152,31 @@ def dispute_staff_email_send(*, order: Order, status: str) -> bool:
     return True
 
 
-def _retry_unless_paid_later(task, error: ApiError) -> BaseException:
-    """An order not (yet) recorded as paid may be a refund reported while the payment is still
-    being recorded: try again later. Any other refusal is final."""
-    if error.code != "order_not_paid":
-        return error
-    return task.retry(exc=error)
-
-
-@shared_task(**MAIL_TASK_OPTIONS)
-def order_invoice_send(self, order_id: int) -> None:
-    """Issue the paid order's invoice and mail it with the order confirmation (once)."""
-    try:
-        invoice = invoice_issue(order=Order.objects.get(pk=order_id))
-    except ApiError as error:
-        raise _retry_unless_paid_later(self, error) from error
-    document_email_send(invoice=invoice, template=ORDER_CONFIRMATION)
-
-
-@shared_task(**MAIL_TASK_OPTIONS)
-def refund_credit_note_send(self, order_id: int, line_ids: list[int], amount: str, refund_key: str) -> None:
-    """Issue the refund's credit note and mail it with the refund notice (once per refund)."""
-    try:
-        credit_note = credit_note_issue(
-            order=Order.objects.get(pk=order_id), line_ids=line_ids, amount=amount, refund_key=refund_key
-        )
-    except ApiError as error:
-        raise _retry_unless_paid_later(self, error) from error
-    document_email_send(invoice=credit_note, template=REFUND_NOTICE)
-
-
-@shared_task(**MAIL_TASK_OPTIONS)
-def dispute_staff_notify(self, order_id: int, status: str) -> None:
-    """Tell staff about a disputed payment."""
-    dispute_staff_email_send(order=Order.objects.get(pk=order_id), status=status)
-
-
 def on_order_paid(sender: Any, order: Order, **kwargs: Any) -> None:
-    order_invoice_send.delay_on_commit(order.pk)
+    enqueue("shop.documents.tasks.order_invoice_send", order.pk)
 
 
 def on_order_refunded(sender: Any, order: Order, line_ids, amount, refund_key: str, **kwargs: Any) -> None:
     if Decimal(amount) <= 0:
         return  # access ended for money already credited: nothing new to document or tell
-    refund_credit_note_send.delay_on_commit(order.pk, [int(pk) for pk in line_ids], f"{amount}", refund_key)
+    enqueue(
+        "shop.documents.tasks.refund_credit_note_send",
+        order.pk,
+        [int(pk) for pk in line_ids],
+        f"{amount}",
+        refund_key,
+    )
 
 
 def on_order_disputed(sender: Any, order: Order, status: str, **kwargs: Any) -> None:
-    dispute_staff_notify.delay_on_commit(order.pk, status)
+    enqueue("shop.documents.tasks.dispute_staff_notify", order.pk, status)
 
 
 def connect() -> None:
-    signals.order_paid.connect(on_order_paid, dispatch_uid="shop.notifications.order_paid")
-    signals.order_refunded.connect(on_order_refunded, dispatch_uid="shop.notifications.order_refunded")
-    signals.order_disputed.connect(on_order_disputed, dispatch_uid="shop.notifications.order_disputed")
+    signals.order_paid.connect(on_order_paid, dispatch_uid="shop.documents.notifications.order_paid")
+    signals.order_refunded.connect(
+        on_order_refunded, dispatch_uid="shop.documents.notifications.order_refunded"
+    )
+    signals.order_disputed.connect(
+        on_order_disputed, dispatch_uid="shop.documents.notifications.order_disputed"
+    )

@@ -3,7 +3,7 @@
 It exists only with DEBUG on and no ``STRIPE_SECRET_KEY`` (404 otherwise, so production can never
 reach it). Checkout sends the shopper to a signed link per order; the page shows the lines and the
 total with "Pay" and "Cancel". "Pay" records the payment through exactly the function the Stripe
-webhook uses (``shop.payments.payment_succeeded``), "Cancel" the same expiry fact a lapsed
+webhook uses (``shop.payments.services.payment_succeeded``), "Cancel" the same expiry fact a lapsed
 session gives; then the shopper goes back to the front end's page for the order.
 """
 
@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.locale import person_language
-from shop import payments
+from shop.checkout.ordering import return_url
 from shop.models import Checkout
+from shop.payments import services as payments
 from shop.statuses import OrderStatus
 
-SALT = "shop.local_payment"
+SALT = "shop.local_payment"  # signed links outlive a deploy: the salt keeps its first name
 LINK_MAX_AGE = 24 * 60 * 60
 
 
@@ -54,8 +55,6 @@ def _checkout_for(token: str) -> Checkout:
 
 @require_http_methods(["GET", "POST"])
 def local_payment_page(request: HttpRequest, token: str) -> HttpResponse:
-    from shop.checkout import return_url  # checkout links here: import late
-
     checkout = _checkout_for(token)
     order = checkout.order
     back = return_url(order, person_language(order.user))

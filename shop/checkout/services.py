@@ -1,11 +1,11 @@
 """Checkout: the shopper's basket becomes an order waiting for payment, and a way to pay it.
 
-:func:`checkout_start` places the order (``shop.ordering``) and records one :class:`Checkout` for
+:func:`checkout_start` places the order (``shop.checkout.ordering``) and records one :class:`Checkout` for
 it, then picks how it is paid:
 
-- nothing to pay → paid at once, through the same fact as a payment (``shop.payments``);
-- ``STRIPE_SECRET_KEY`` set → a Stripe Checkout Session (``shop.stripe_gateway``);
-- DEBUG without a key → the local payment page (``shop.local_payment``);
+- nothing to pay → paid at once, through the same fact as a payment (``shop.payments.services``);
+- ``STRIPE_SECRET_KEY`` set → a Stripe Checkout Session (``shop.payments.stripe_gateway``);
+- DEBUG without a key → the local payment page (``shop.checkout.local_payment``);
 - otherwise 503 ``payments_not_configured``.
 
 All of it is one transaction: if Stripe fails, no order is left and the basket stays open. The
@@ -30,10 +30,11 @@ from oscarapi.basket.operations import assign_basket_strategy, get_user_basket
 from core.errors import ApiError
 from core.locale import person_language
 from core.money import CURRENCY, money
-from shop import payments, stripe_gateway
-from shop.local_payment import local_payment_url
+from shop.checkout.local_payment import local_payment_url
+from shop.checkout.ordering import order_place, return_url
 from shop.models import Checkout
-from shop.ordering import order_place
+from shop.payments import services as payments
+from shop.payments import stripe_gateway
 from shop.signals import checkout_started
 from shop.statuses import PAID_ORDER_STATUSES, OrderStatus
 
@@ -58,11 +59,6 @@ class CheckoutState:
 def shopper_basket(request) -> Basket:
     """The caller's open basket, priced and with offers and vouchers applied (as oscar-api shows it)."""
     return assign_basket_strategy(get_user_basket(request.user), request)
-
-
-def return_url(order, locale: str) -> str:
-    """The front end's page for this order (Stripe's success and cancel pages lead there too)."""
-    return f"{settings.FRONTEND_URL}/{locale}/checkout/{order.number}/"
 
 
 def checkout_start(

@@ -10,7 +10,7 @@ have separate series; the year is the seller's (``TIME_ZONE``, Europe/Berlin).
 What the document says (seller, buyer, lines, amounts, dates, language) is frozen in
 ``Invoice.content`` when it is issued, so a later change of a price, a title or the seller's
 address never changes an issued document. The PDF is made from that snapshot
-(:mod:`shop.invoice_pdf`), in the buyer's language, after the number is taken: rendering never
+(:mod:`shop.documents.invoice_pdf`), in the buyer's language, after the number is taken: rendering never
 holds the sequence lock, and a missing PDF can always be made again from the record.
 
 A refund is documented by a credit note (in German a *Rechnungskorrektur*: a *Gutschrift* is, in
@@ -36,7 +36,7 @@ from wagtail.models import Page
 
 from core.errors import ApiError
 from core.locale import person_language
-from shop import invoice_pdf
+from shop.documents import invoice_pdf
 from shop.models import Checkout, Invoice, InvoiceSequence
 from shop.statuses import OrderStatus
 from shop.vat import CENT, gross_split, vat_rate

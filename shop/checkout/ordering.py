@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from oscar.apps.basket.models import Basket
@@ -24,9 +25,9 @@ from oscar.apps.shipping.methods import NoShippingRequired
 from oscar.core.loading import get_class
 
 from core.errors import ApiError
+from shop.checkout.vouchers import basket_discounts_confirm
 from shop.statuses import OrderStatus
 from shop.vat import gross_split
-from shop.vouchers import basket_discounts_confirm
 
 Selector = get_class("partner.strategy", "Selector")
 
@@ -69,6 +70,11 @@ def _order_number(basket: Basket) -> str:
     return f"{base}-{attempt}"
 
 
+def return_url(order, locale: str) -> str:
+    """The front end's page for this order (Stripe's success and cancel pages lead there too)."""
+    return f"{settings.FRONTEND_URL}/{locale}/checkout/{order.number}/"
+
+
 @transaction.atomic
 def order_place(*, basket: Basket, user, email: str, request=None) -> Order:
     """Write ``basket`` (with its strategy and offers applied) out as an order waiting for payment.
@@ -76,7 +82,8 @@ def order_place(*, basket: Basket, user, email: str, request=None) -> Order:
     Raises :class:`ApiError` when the basket cannot be bought as it is: empty (422
     ``basket_empty``), not open (409 ``basket_frozen``), an item that is no longer sold (409
     ``item_unavailable``), a voucher used up or expired meanwhile (409 ``voucher_used``), a discount
-    the basket showed that is gone (``shop.vouchers.basket_discounts_confirm``). Nothing is written then.
+    the basket showed that is gone (``shop.checkout.vouchers.basket_discounts_confirm``). Nothing
+    is written then.
     """
     # [offers] One placement per shopper at a time, the shopper locked before the basket (the order
     # basket_merge_at_login locks them in): the first-timer discount goes to one order only.

@@ -161,7 +161,7 @@ def refund_create(
     """Give back ``amount`` of ``order``'s payment for the order lines ``line_ids``.
 
     The lines travel in the refund's metadata; the order changes only when Stripe's
-    ``charge.refunded`` event reports the refund (``shop.stripe_events``). The idempotency key
+    ``charge.refunded`` event reports the refund (``shop.payments.stripe_events``). The idempotency key
     names the order and lines, so pressing the button twice refunds once.
     """
     encoded = line_ids_encode(line_ids)

@@ -1,7 +1,7 @@
 """Writes to who-may-watch-what: grants from paid order lines and from staff.
 
 A grant names the item bought (a video, course or bundle, by its ``translation_key``); what a
-course or bundle holds is resolved when access is asked (``shop.access``), so lessons added to a
+course or bundle holds is resolved when access is asked (``shop.access.selectors``), so lessons added to a
 course later are included. A refund revokes the grants of the refunded lines only: a video also
 bought on its own keeps its own grant. A dispute suspends the order's grants until it is won.
 """

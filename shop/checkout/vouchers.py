@@ -11,7 +11,7 @@ Applying a code (:func:`voucher_apply`) says why it is refused, each refusal wit
 (``voucher_not_found``, ``voucher_expired``, ``voucher_not_started``, ``voucher_used``,
 ``voucher_login_required``, ``voucher_not_applicable``, ``voucher_already_applied``).
 
-Placing an order (:func:`basket_discounts_confirm`, called by ``shop.ordering.order_place``)
+Placing an order (:func:`basket_discounts_confirm`, called by ``shop.checkout.ordering.order_place``)
 locks the basket's vouchers and the offers it uses and prices the basket again under those
 locks, so the last use of a code, an offer's global limit and the first-timer discount each go
 to one order; a discount the shopper saw but can no longer have stops the checkout with a 409.
@@ -19,7 +19,7 @@ Oscar's own counters (uses, discount totals) are written from the locked rows, s
 
 A use belongs to an order that is paid or may still be: when an order is cancelled its codes are
 given back (:func:`voucher_uses_release`); if its payment arrives after all, they are taken
-again (:func:`voucher_uses_restore`). ``shop.payments`` calls both as it reconciles an order.
+again (:func:`voucher_uses_restore`). ``shop.payments.services`` calls both as it reconciles an order.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ undoes a newer one. After each fact :func:`order_reconcile` derives the order's 
 facts together and applies only what differs from the order as it is:
 
 1. paid → order and lines "paid", grants, ``order_paid`` (once); not paid but failed or expired →
-   "cancelled", code uses given back (``shop.vouchers``), basket given back, ``order_cancelled``;
+   "cancelled", code uses given back (``shop.checkout.vouchers``), basket given back, ``order_cancelled``;
 2. refunds (only once paid) → the refunded lines' grants revoked, "partially_refunded" or
    "refunded", ``order_refunded`` with the money not yet applied;
 3. dispute → grants suspended while open, restored when won; lost counts as a full refund.
@@ -31,18 +31,18 @@ from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, SourceType, Transaction
 
 from core.errors import ApiError
-from shop import stripe_gateway
-from shop.grants import (
+from shop.access.services import (
     grants_for_paid_order,
     grants_restore_for_order,
     grants_revoke_for_lines,
     grants_suspend_for_order,
 )
+from shop.checkout.ordering import basket_give_back
+from shop.checkout.vouchers import voucher_uses_release, voucher_uses_restore
 from shop.models import Checkout
-from shop.ordering import basket_give_back
+from shop.payments import stripe_gateway
 from shop.signals import order_cancelled, order_disputed, order_paid, order_refunded
 from shop.statuses import PAID_ORDER_STATUSES, LineStatus, OrderStatus
-from shop.vouchers import voucher_uses_release, voucher_uses_restore
 
 logger = logging.getLogger(__name__)
 

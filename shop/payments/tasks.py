@@ -1,4 +1,4 @@
-"""The shop's Celery tasks. Each takes ids, calls one service, owns its retries and is safe to run
+"""The Stripe events' Celery tasks. Each takes ids, calls one service, owns its retries and is safe to run
 twice; they are queued after the transaction that made their work commits."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from shop import stripe_events
 from shop.models import StripeEvent
+from shop.payments import stripe_events
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ def _backoff(retries: int) -> int:
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def stripe_event_process(self, event_id: str) -> bool:
-    """Apply a stored webhook event to its order (``shop.stripe_events.event_process``).
+    """Apply a stored webhook event to its order (``shop.payments.stripe_events.event_process``).
 
     A failure is recorded on the event and retried with growing pauses until
     ``STRIPE_EVENT_MAX_ATTEMPTS``; then the event waits for staff (its ``error`` says why). Without
@@ -71,18 +71,3 @@ def stripe_event_mirror(self, event_id: str) -> None:
         if self.request.is_eager:
             raise
         raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def basket_addition_record(product_id: int, user_id: int | None) -> None:
-    """Tell Oscar's analytics (product and customer counters, the dashboard's reports) that a
-    product went into a basket; sent here rather than in the request the shopper waits for."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import AnonymousUser
-    from oscar.apps.basket.signals import basket_addition
-    from oscar.apps.catalogue.models import Product
-
-    product = Product.objects.filter(pk=product_id).first()
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    if product is not None:
-        basket_addition.send(sender=None, product=product, user=user or AnonymousUser(), request=None)

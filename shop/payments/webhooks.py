@@ -2,8 +2,8 @@
 
 The signature is verified against ``STRIPE_WEBHOOK_SECRET`` with a 300 s tolerance before
 anything else; an event that fails is answered 400 and nothing is stored. A verified event is
-stored once (``shop.stripe_events.event_store``) and answered 200 at once: the work runs in Celery
-after the commit (``shop.tasks``), so Stripe never waits on it and never retries because of it.
+stored once (``shop.payments.stripe_events.event_store``) and answered 200 at once: the work runs in Celery
+after the commit (``shop.payments.tasks``), so Stripe never waits on it and never retries because of it.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.errors import error_body
-from shop.stripe_events import event_store
-from shop.tasks import stripe_event_mirror, stripe_event_process
+from shop.payments.stripe_events import event_store
+from shop.payments.tasks import stripe_event_mirror, stripe_event_process
 
 
 @csrf_exempt
