@@ -42,8 +42,8 @@ def local_settings_key(install: Path) -> str:
     (install / "config" / "settings").mkdir(parents=True, exist_ok=True)
     (install / "config" / "__init__.py").write_text("")
     shutil.copy(ROOT / "config" / "secret_key.py", install / "config")
-    for name in ("__init__.py", "base.py", "local.py"):
-        shutil.copy(ROOT / "config" / "settings" / name, install / "config" / "settings")
+    for module in (ROOT / "config" / "settings").glob("*.py"):
+        shutil.copy(module, install / "config" / "settings")
     result = subprocess.run(
         [sys.executable, "-c", "from config.settings import local; print(local.SECRET_KEY)"],
         cwd=install,
